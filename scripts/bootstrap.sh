@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install everything `make test` and `make demo` need on a fresh Debian machine of this kind:
+# Debian packages through apt-get (as root), Python packages into .venv from pinned files.
+# Idempotent: a second run installs nothing and takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  systemd-container   # systemd-nspawn boots the lab hosts
+  mmdebstrap          # builds the lab rootfs
+  iproute2            # ip netns / veth / bridge for the lab network
+  openssh-client      # Ansible over SSH across the lab bridge
+  socat               # the competitor in the relay benchmark
+  rsync               # builds the ansible_collections tree for ansible-test
+  shellcheck          # ansible-test sanity's shellcheck test
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: need root to install Debian packages: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON=${PYTHON:-python3}
+stamp=.venv/.installed-$(cat requirements/controller.txt requirements/constraints.txt | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "bootstrap: creating .venv from requirements/controller.txt"
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check \
+    -r requirements/controller.txt -c requirements/constraints.txt
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+# ansible-test bootstraps pip in its sanity venvs with a script from a host outside the package
+# registries; hand it our stand-in under the name it looks for.
+pip_version=$(sed -n "s/^ *pip='\([0-9.]*\)',.*/\1/p" \
+  .venv/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n1)
+if [ -n "$pip_version" ]; then
+  cache=~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+  mkdir -p "$(dirname "$cache")"
+  cmp -s scripts/ansible-test-get-pip.py "$cache" 2>/dev/null || cp scripts/ansible-test-get-pip.py "$cache"
+fi
