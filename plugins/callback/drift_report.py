@@ -11,7 +11,7 @@ type: aggregate
 short_description: Report, per host, every setting that differs from the WSL networking baseline
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 description:
   - Collects the differences a check-mode run with C(--diff) finds on every host and writes them
     as a report in JSON, Markdown and JUnit XML to O(output_dir).

@@ -353,8 +353,8 @@ def render_markdown(report):
             host = report["hosts"][name]
             lines.extend(["### %s" % _md(name), ""])
             if host["unreachable"]:
-                lines.extend(["Unreachable during *%s*: %s" % (_md(host["unreachable"]["task"]),
-                                                                _md(host["unreachable"]["msg"])), ""])
+                where = _md(host["unreachable"]["task"])
+                lines.extend(["Unreachable during *%s*: %s" % (where, _md(host["unreachable"]["msg"])), ""])
             for error in host["errors"]:
                 lines.append("- failed: *%s*: %s" % (_md(error["task"]), _md(error["msg"])))
             if host["errors"]:

@@ -125,8 +125,8 @@ def test_loop_results_ignore_tag_no_log_and_unchanged_items(callback, tmp_path):
         {"changed": False, "item": 22},
         {"changed": True, "item": 5355, "invocation": {"module_args": {"rule": "allow", "port": "5355", "proto": "udp",
                                                                        "comment": None, "_raw": "x"}}}]}))
-    callback.v2_runner_on_ok(_result("g", _task("probe", action="ansible.builtin.command",
-                                                 tags=["wslfleet_drift_ignore"]), {"changed": True}))
+    probe = _task("probe", action="ansible.builtin.command", tags=["wslfleet_drift_ignore"])
+    callback.v2_runner_on_ok(_result("g", probe, {"changed": True}))
     callback.v2_runner_on_ok(_result("g", _task("secret"), {
         "changed": True, "_ansible_no_log": True,
         "diff": {"before": "token = a\n", "after": "token = b\n"}}))
