@@ -36,7 +36,7 @@ ABSENT = None
 # Keys the INI view of a diff may contain: `key = value`, `[section]`, comments and blanks.
 _SECTION_RE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$")
 _KEY_RE = re.compile(r"^\s*([^=\s#;\[][^=]*?)\s*=\s*(.*?)\s*$")
-_HEADER_SUFFIX_RE = re.compile(r"\s+\((?:content|file attributes)\)$")
+_HEADER_SUFFIX_RE = re.compile(r"\s+\((?:content|file attributes|before|after)\)$")
 _COMMENT_RE = re.compile(r"^\s*(?:[#;].*)?$")
 
 # Module arguments that say how a task runs rather than what state it wants.
