@@ -25,7 +25,8 @@ description:
     publishes. See C(docs/fleet.md) in the collection for that contract.
   - Unreachable hosts and hosts with failed tasks are their own categories, never counted as
     in line with the baseline.
-  - A task tagged C(wslfleet_drift_ignore) never produces drift items.
+  - A task tagged C(wslfleet_drift_ignore) (or in a play or block tagged so) is not reported, and a
+    host that only ran such tasks is not listed.
   - Changes made in a run without C(--check) are listed as repairs, not as drift.
   - Values of tasks with C(no_log) are masked in every report.
 requirements:
@@ -137,11 +138,6 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         if play.check_mode or context.CLIARGS.get("check", False):
             self.collector.check_mode = True
-        variable_manager = play.get_variable_manager()
-        inventory = getattr(variable_manager, "_inventory", None)
-        if inventory is not None:
-            for host in inventory.get_hosts(play.hosts):
-                self.collector.see(host.get_name())
 
     def v2_runner_on_ok(self, result):
         host, task, name, tags = self._parts(result)
@@ -158,7 +154,9 @@ class CallbackModule(CallbackBase):
         self.collector.add_unreachable(host, name, to_text(result.result.get("msg", "")))
 
     def v2_runner_on_skipped(self, result):
-        self.collector.see(result.host.get_name())
+        _host, _task, _name, tags = self._parts(result)
+        if _drift.IGNORE_TAG not in tags:
+            self.collector.see(result.host.get_name())
 
     def v2_playbook_on_stats(self, stats):
         report = self.collector.report()

@@ -269,9 +269,9 @@ class DriftCollector(object):
 
     def add_result(self, host, task_name, result, check_mode, tags=(), target=None):
         """Record a finished task. Changes made for real are repairs; in check mode they are drift."""
-        entry = self._host(host)
         if IGNORE_TAG in (tags or ()):
             return
+        entry = self._host(host)
         results = result.get("results") if isinstance(result, Mapping) else None
         singles = results if isinstance(results, list) and results else [result]
         for single in singles:

@@ -190,3 +190,12 @@ def test_markdown_escapes_table_breakers():
         {"setting": "a|b", "expected": "x\ny", "actual": None}]}}, True)
     text = _drift.render_markdown(collector.report())
     assert "| a\\|b | x<br>y | *(absent)* | effective | t |" in text
+
+
+def test_hosts_that_only_ran_ignored_tasks_are_not_listed(callback, tmp_path):
+    plan = _task("plan the batches", action="ansible.builtin.set_fact", tags=["wslfleet_drift_ignore"])
+    callback.v2_runner_on_ok(_result("localhost", plan, {"changed": False, "ansible_facts": {"x": 1}}))
+    callback.v2_runner_on_skipped(_result("localhost", plan, {"skipped": True}))
+    callback.v2_runner_on_skipped(_result("g", _task("t"), {"skipped": True}))
+    callback.v2_playbook_on_stats(_Stats())
+    assert list(_read(tmp_path)[0]["hosts"]) == ["g"]
