@@ -41,7 +41,8 @@ _COMMENT_RE = re.compile(r"^\s*(?:[#;].*)?$")
 
 # Module arguments that say how a task runs rather than what state it wants.
 _NOISE_ARGS = frozenset(("backup", "unsafe_writes", "validate", "create", "follow", "force",
-                         "attributes", "selevel", "serole", "setype", "seuser", "tmp_dest"))
+                         "attributes", "selevel", "serole", "setype", "seuser", "tmp_dest",
+                         "daemon_reexec", "daemon_reload", "no_block", "scope"))
 _MAX_VALUE = 400
 
 
@@ -177,6 +178,9 @@ def items_from_diff(diff, target, task_name):
 def _line_items(before, after, target, task_name):
     old_lines = before.splitlines()
     new_lines = after.splitlines()
+    if len(old_lines) <= 1 and len(new_lines) <= 1:
+        # A one-line state (an MTU, a service state) is the setting itself, not line 1 of a file.
+        return [DriftItem(target, _clip(after.strip() or ABSENT), _clip(before.strip() or ABSENT), SETTING, task_name)]
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     items = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

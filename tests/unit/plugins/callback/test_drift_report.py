@@ -94,12 +94,15 @@ def test_missing_key_is_absent_and_structured_diff_is_flattened(callback, tmp_pa
         "changed": True,
         "diff": {"before": "a\nb\n", "after": "a\nc\n", "before_header": "/etc/motd",
                  "after_header": "/root/.ansible/tmp/ansible-tmp-1/source"}}))
+    callback.v2_runner_on_ok(_result("g", _task("mtu", action="wslfleet.networking.mtu"), {
+        "changed": True, "diff": {"before": "mtu 1500\n", "after": "mtu 1400\n", "before_header": "eth0 (live)"}}))
     callback.v2_playbook_on_stats(_Stats())
     drift = _read(tmp_path)[0]["hosts"]["g"]["drift"]
     assert [(i["setting"], i["expected"], i["actual"]) for i in drift] == [
         ("/etc/motd line 2", "c", "b"),
         ("/mnt/c/Users/dev/.wslconfig: wsl2.dnsTunneling", "true", None),
         ("/mnt/c/Users/dev/.wslconfig: wsl2.networkingMode", "mirrored", "nat"),
+        ("eth0 (live)", "mtu 1400", "mtu 1500"),
     ]
     assert "*(absent)*" in _read(tmp_path)[1]
 
