@@ -30,7 +30,7 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.path.join(REPO, ".venv", "bin")
 LAB = [sys.executable, os.path.join(REPO, "lab", "wslfleet_lab.py")]
-FLEET_VARS = os.path.join(REPO, "molecule", "fleet", "files", "wsl_guests.yml")
+FLEET_VARS = os.path.join(REPO, "molecule", "fleet", "files", "fleet_vars.yml")
 
 NAIVE = """\
 - name: Naive drift check, one task per key
@@ -88,8 +88,8 @@ def _timed(argv, env):
 def measure(size, repeat, work):
     lab = "bench%d" % size
     inventory = os.path.join(work, lab, "inventory")
-    os.makedirs(os.path.join(inventory, "group_vars"))
-    shutil.copy(FLEET_VARS, os.path.join(inventory, "group_vars", "wsl_guests.yml"))
+    os.makedirs(inventory)
+    shutil.copy(FLEET_VARS, os.path.join(inventory, "fleet_vars.yml"))
     naive = os.path.join(work, lab, "naive.yml")
     with open(naive, "w") as handle:
         handle.write(NAIVE)

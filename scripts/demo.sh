@@ -35,10 +35,10 @@ reboot_pending() {
 }
 
 step "building lab '$LAB' with $HOSTS NAT-mode guests"
-mkdir -p "$work/inventory/group_vars"
+mkdir -p "$work/inventory"
 python3 lab/wslfleet_lab.py create "$LAB" --hosts "$HOSTS" --topology nat \
   --inventory-link "$work/inventory/lab.yml" >/dev/null
-cp molecule/fleet/files/wsl_guests.yml "$work/inventory/group_vars/wsl_guests.yml"
+cp molecule/fleet/files/fleet_vars.yml "$work/inventory/fleet_vars.yml"
 
 step "rollout (canary first, then growing batches)"
 play wslfleet.networking.rollout | grep -E 'batch|Batch|summary|PLAY RECAP|: ok=' || true
