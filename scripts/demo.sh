@@ -53,7 +53,7 @@ for h in guest2 guest5; do
 done
 
 step "drift (check mode; changes nothing)"
-play wslfleet.networking.drift | grep -E '^DRIFT REPORT|^  ' || true
+play wslfleet.networking.drift | grep -E '^DRIFT REPORT|^  [a-z0-9]' || true
 echo
 cat "$WSLFLEET_DRIFT_REPORT_DIR/drift-report.md"
 

@@ -43,6 +43,7 @@ _COMMENT_RE = re.compile(r"^\s*(?:[#;].*)?$")
 _NOISE_ARGS = frozenset(("backup", "unsafe_writes", "validate", "create", "follow", "force",
                          "attributes", "selevel", "serole", "setype", "seuser", "tmp_dest",
                          "daemon_reexec", "daemon_reload", "no_block", "scope"))
+_MEANINGFUL_FALSE = frozenset(("enabled", "masked", "state", "present", "active"))
 _MAX_VALUE = 400
 
 
@@ -199,6 +200,9 @@ def _declared_state(module_args):
     for key in sorted(module_args):
         value = module_args[key]
         if key.startswith("_") or key in _NOISE_ARGS or value is None or value == [] or value == {}:
+            continue
+        if value is False and key not in _MEANINGFUL_FALSE:
+            # Most false flags are the module's defaults (delete, log, route, ...), not state.
             continue
         parts.append("%s=%s" % (key, _text(value)))
     return ", ".join(parts) or None
