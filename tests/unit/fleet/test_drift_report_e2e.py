@@ -113,7 +113,7 @@ def test_check_mode_run_reports_exactly_the_drift_and_changes_nothing(lab):
     assert "No route to host" in hosts["down"]["unreachable"]["msg"]
     root = str(lab / "hosts" / "drifted")
     assert sorted((i["setting"], i["expected"], i["actual"], i["category"]) for i in hosts["drifted"]["drift"]) == [
-        (root + "/resolv.conf line 1", "nameserver 10.255.255.254", "nameserver 1.1.1.1", "setting"),
+        (root + "/resolv.conf", "nameserver 10.255.255.254", "nameserver 1.1.1.1", "setting"),
         (root + "/wsl.conf [boot] systemd", "true", "false", "setting"),
         ("networking mode", "mirrored", "nat", "effective"),
     ]
