@@ -172,7 +172,7 @@ class Path:
 
 
 def _status_kib(pid, field):
-    with open("/proc/%d/status" % pid) as handle:
+    with open("/proc/%d/status" % pid, encoding="ascii") as handle:
         for line in handle:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
@@ -181,7 +181,7 @@ def _status_kib(pid, field):
 
 def _pss_kib(pid):
     try:
-        with open("/proc/%d/smaps_rollup" % pid) as handle:
+        with open("/proc/%d/smaps_rollup" % pid, encoding="ascii") as handle:
             for line in handle:
                 if line.startswith("Pss:"):
                     return int(line.split()[1])
@@ -192,7 +192,7 @@ def _pss_kib(pid):
 
 def _children(pid):
     try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
+        with open("/proc/%d/task/%d/children" % (pid, pid), encoding="ascii") as handle:
             return [int(p) for p in handle.read().split()]
     except OSError:
         return []
@@ -305,7 +305,7 @@ def main():
     samples = args.samples or (500 if args.quick else 5000)
     if not shutil.which("socat"):
         raise SystemExit("bench: socat is not installed (Debian: apt-get install socat; `make setup` does it)")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     read_fd, write_fd = os.pipe()

@@ -12,7 +12,6 @@ import glob
 import hashlib
 import importlib.machinery
 import importlib.util
-import json
 import os
 import re
 import signal

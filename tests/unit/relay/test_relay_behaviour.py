@@ -106,7 +106,7 @@ def test_half_close_client_then_reply(relay, upstreams):
     reply = os.urandom(8 << 20)
 
     def read_then_reply(conn, server):
-        data, _ = recv_all(conn)
+        data = recv_all(conn)[0]
         server.received.append(sha(data))
         conn.sendall(reply)
 
@@ -129,7 +129,7 @@ def test_half_close_service_first(relay, upstreams):
     def talk_then_listen(conn, server):
         conn.sendall(banner)
         conn.shutdown(socket.SHUT_WR)
-        data, _ = recv_all(conn)
+        data = recv_all(conn)[0]
         server.received.append(sha(data))
 
     upstream = upstreams(talk_then_listen)
@@ -141,11 +141,11 @@ def test_half_close_service_first(relay, upstreams):
         assert (sha(data), reset) == (sha(banner), False)
         sock.sendall(upload)
         sock.shutdown(socket.SHUT_WR)
-        rest, _ = recv_all(sock)
+        rest = recv_all(sock)[0]
         assert rest == b""
     # The service thread records the upload after its read ends; wait for it, bounded.
     pause = threading.Event()
-    for _ in range(int(WAIT * 10)):
+    for dummy in range(int(WAIT * 10)):
         if upstream.received:
             break
         pause.wait(0.1)
@@ -167,7 +167,7 @@ def test_max_connections_refuses_the_excess_and_counts_it(relay, upstreams):
     upstream = upstreams()
     port = free_port()
     proc = relay(*(forward(port, upstream.port) + ["--max-connections", "3"]))
-    held = [connect(port) for _ in range(3)]
+    held = [connect(port) for dummy in range(3)]
     try:
         for index, sock in enumerate(held):
             sock.sendall(b"%d" % index)
@@ -183,7 +183,7 @@ def test_max_connections_refuses_the_excess_and_counts_it(relay, upstreams):
             sock.close()
     # Once the held connections are gone there is room again (the relay sees the closes
     # asynchronously, so allow a bounded number of attempts).
-    for _ in range(100):
+    for dummy in range(100):
         if echo_once(port, b"room") == b"room":
             break
     else:
@@ -212,7 +212,7 @@ def test_connect_timeout_when_upstream_never_answers(relay):
         blackhole.bind(("127.0.0.1", 0))
         blackhole.listen(0)
         target = blackhole.getsockname()[1]
-        for _ in range(4):
+        for dummy in range(4):
             filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             filler.setblocking(False)
             filler.connect_ex(("127.0.0.1", target))
@@ -438,7 +438,7 @@ def test_windows_host_follows_the_default_gateway(tmp_path, upstreams):
 
 def _wait_for_service(port, expected):
     last = None
-    for _ in range(int(WAIT * 10)):
+    for dummy in range(int(WAIT * 10)):
         try:
             with connect(port) as sock:
                 last = recv_all(sock)[0]
@@ -460,7 +460,7 @@ def test_non_loopback_listener_is_logged_as_a_warning():
                             stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     try:
         line = b""
-        for _ in range(10):
+        for dummy in range(10):
             line += proc.stderr.readline()
             if b"non-loopback" in line or proc.poll() is not None:
                 break
