@@ -114,6 +114,20 @@ def closed_promptly(sock):
     return data == b""
 
 
+def ended_by_relay(port, payload=b"x"):
+    """Connect, send, and see the relay end the connection promptly with no payload.
+
+    The relay may reset the connection before the client's own connect() has even returned (a
+    refused upstream on loopback answers in microseconds), so a reset at any step counts.
+    """
+    try:
+        with connect(port) as sock:
+            sock.sendall(payload)
+            return closed_promptly(sock)
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+
+
 class Upstream:
     """A threaded TCP server on loopback standing in for the Windows-side service.
 
