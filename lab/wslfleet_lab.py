@@ -311,13 +311,21 @@ def global_lock():
     return flock(os.path.join(STATE_ROOT, ".lock"))
 
 
+@contextlib.contextmanager
 def lab_lock(name):
     """Serialises commands on one lab; labs of other scenarios proceed in parallel.
 
-    The lock files stay (empty) in .locks: deleting a lock file another process waits on would let
-    two processes hold "the" lock at once.
+    One byte of a shared file per lab name (POSIX record locks): a lock file per lab could never be
+    deleted safely, since a process waiting on a deleted file would hold a lock nobody else sees.
     """
-    return flock(os.path.join(STATE_ROOT, ".locks", name))
+    os.makedirs(STATE_ROOT, exist_ok=True)
+    offset = 1 + int(hashlib.sha256(name.encode()).hexdigest()[:7], 16)
+    with open(os.path.join(STATE_ROOT, ".labs.lock"), "a+") as fh:
+        fcntl.lockf(fh, fcntl.LOCK_EX, 1, offset)
+        try:
+            yield
+        finally:
+            fcntl.lockf(fh, fcntl.LOCK_UN, 1, offset)
 
 
 def allocate_index():
@@ -557,8 +565,7 @@ def start_host(state, host):
     cmd = ["systemd-nspawn", "--quiet", "--boot", "--private-network", "--register=no", "--keep-unit",
            "--machine=" + machine, "--directory=" + os.path.join(hd, "root"),
            "--bind=" + os.path.join(hd, "c") + ":/mnt/c",
-           "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=passive",
-           "--setenv=WSL_DISTRO_NAME=" + state["distribution"]]
+           "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=passive"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
                             start_new_session=True)
     logf.close()
