@@ -396,11 +396,15 @@ def vethname(state, tag):
 # network
 
 def netns_exists(ns):
-    return os.path.exists(os.path.join("/run/netns", ns))
+    # A name only counts while its namespace is mounted: after a reboot of this machine the file in
+    # /run/netns may outlive the namespace it named.
+    return mounted(os.path.join("/run/netns", ns))
 
 
 def ensure_netns(ns):
     if not netns_exists(ns):
+        if os.path.lexists(os.path.join("/run/netns", ns)):
+            ip("netns", "delete", ns, check=False)
         ip("netns", "add", ns)
     ip("link", "set", "lo", "up", ns=ns)
 
@@ -587,7 +591,7 @@ def start_host(state, host):
     h["pid"], h["pid_start"] = leader, proc_starttime(leader)
     save_state(state)
     hns = host_ns(name, host)
-    if netns_exists(hns):
+    if os.path.lexists(os.path.join("/run/netns", hns)):
         ip("netns", "delete", hns, check=False)
     ip("netns", "attach", hns, str(leader))
     wire_host(state, host)
@@ -629,7 +633,7 @@ def stop_host(state, host):
     h["nspawn_pid"] = h["nspawn_start"] = h["pid"] = h["pid_start"] = None
     save_state(state)
     hns = host_ns(state["name"], host)
-    if netns_exists(hns):
+    if os.path.lexists(os.path.join("/run/netns", hns)):
         ip("netns", "delete", hns, check=False)
 
 
