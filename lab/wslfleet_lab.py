@@ -954,6 +954,23 @@ def cmd_set_mode(args):
     print(json.dumps({"changed": True, "hosts": hosts, "networking_mode": args.mode}))
 
 
+def cmd_cache_prune(args):
+    """Delete cached root file systems that are neither current nor used by an existing lab."""
+    keep = {os.path.join(CACHE_ROOT, "rootfs-" + rootfs_key())}
+    for name in all_lab_names():
+        st = load_state(name)
+        if st:
+            keep.add(st["rootfs"])
+    removed = []
+    with flock(os.path.join(CACHE_ROOT, "build.lock")):
+        for entry in sorted(os.listdir(CACHE_ROOT)) if os.path.isdir(CACHE_ROOT) else []:
+            path = os.path.join(CACHE_ROOT, entry)
+            if entry.startswith("rootfs-") and path not in keep:
+                shutil.rmtree(path)
+                removed.append(path)
+    print(json.dumps({"changed": bool(removed), "removed": removed}))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="wslfleet_lab.py", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -997,6 +1014,8 @@ def main(argv=None):
     s.add_argument("mode", choices=NETWORKING_MODES)
     s.add_argument("--host", help="one host (default: all)")
     s.set_defaults(func=cmd_set_mode)
+    s = sub.add_parser("cache-prune", help="delete cached root file systems no lab uses")
+    s.set_defaults(func=cmd_cache_prune)
     args = p.parse_args(argv)
     if os.geteuid() != 0:
         log("must run as root")
