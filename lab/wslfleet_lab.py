@@ -88,8 +88,8 @@ def log(msg):
     print("wslfleet-lab: " + msg, file=sys.stderr, flush=True)
 
 
-def run(cmd, check=True, capture=False, input_text=None, timeout=120):
-    res = subprocess.run(cmd, check=False, text=True, input=input_text, timeout=timeout,
+def run(cmd, check=True, capture=False, timeout=120):
+    res = subprocess.run(cmd, check=False, text=True, timeout=timeout,
                          stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                          stderr=subprocess.PIPE)
     if check and res.returncode != 0:
@@ -367,8 +367,12 @@ def host_name(i):
     return "guest%d" % i
 
 
+def lab_subnet(base, index):
+    return ipaddress.ip_network((int(base.network_address) + (index << 8), 24))
+
+
 def subnet(state):
-    return ipaddress.ip_network("10.77.%d.0/24" % state["index"])
+    return lab_subnet(GUEST_SUBNETS, state["index"])
 
 
 def host_addr(state, i):
@@ -383,7 +387,7 @@ def mgmt_addr(state):
 
 
 def far_link(state):
-    base = ipaddress.ip_network("10.78.%d.0/24" % state["index"]).network_address
+    base = lab_subnet(FAR_SUBNETS, state["index"]).network_address
     return str(base + 1), str(base + 2)
 
 
@@ -749,7 +753,7 @@ def cmd_create(args):
                 index = allocate_index()
                 state = {"name": args.name, "index": index, "topology": args.topology, "user": args.user,
                          "distribution": args.distribution, "rootfs": rootfs, "hosts": {},
-                         "gateway": str(ipaddress.ip_network("10.77.%d.0/24" % index).network_address + 1),
+                         "gateway": str(lab_subnet(GUEST_SUBNETS, index).network_address + 1),
                          "far_mtu": None, "inventory_links": []}
                 save_state(state)
         for key in ("topology", "user", "distribution"):
