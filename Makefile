@@ -59,3 +59,8 @@ lab-clean: setup
 
 clean:
 	rm -rf build tests/output
+
+# The lab program itself against real containers (root; about 20 s once the rootfs is cached).
+.PHONY: lab-test
+lab-test: setup
+	$(BIN)/python -m pytest -q tests/lab
