@@ -16,7 +16,7 @@ MOLECULE_SCENARIOS ?= $(shell scripts/list-scenarios.sh)
 
 .PHONY: test demo setup unit pwsh-syntax sanity lint build-check molecule collection-tree clean lab-clean
 
-test: setup unit pwsh-syntax sanity lint build-check molecule
+test: setup unit pwsh-syntax sanity lint build-check lab-test molecule
 	@echo "make test: all gates passed"
 
 setup:
