@@ -84,7 +84,7 @@ def build_info(facts, runs):
             # DisabledComponents=0xFF makes WSL fall back from mirrored to NAT (reference 1.4).
             "ipv6_disabled": facts.get("ipv6_disabled_components") == 255,
         },
-        "wslconfig": wslconfig_report(facts.get("wslconfig_path"), facts.get("wslconfig_b64")),
+        "wslconfig": wslconfig_report(facts.get("wslconfig_path"), facts.get("wslconfig_b64"), facts.get("policies")),
     }
 
 

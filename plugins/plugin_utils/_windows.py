@@ -238,20 +238,29 @@ def prerequisite_problems(info, networking_mode=None, hyperv_firewall=False, dis
     return problems
 
 
-def wslconfig_report(path, content_b64):
-    """The user's .wslconfig as the collection's INI engine (module_utils/_wslini) reads it."""
-    report = {"path": path, "exists": content_b64 is not None, "settings": {}, "effective": None}
-    raw = base64.b64decode(content_b64) if content_b64 else b""
+def wslconfig_report(path, content_b64, policies=None):
+    """The user's .wslconfig as the collection's INI engine reads it: the settings in the file, the
+    effective settings once machine policies apply, and WSL's own warnings."""
+    report = {"path": path, "exists": content_b64 is not None, "settings": {}, "effective": {},
+              "policy_overrides": [], "warnings": []}
     try:
         # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.wslfleet.networking.plugins.module_utils import _wslini  # noqa: F401
+        from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
+            ConfigEditError,
+            read_config,
+        )
     except ImportError:
+        # The engine lives on the config branch until it is merged; say so instead of guessing.
         report["engine"] = False
         return report
     report["engine"] = True
-    report.update(_wslini_view(raw))
+    data = base64.b64decode(content_b64) if content_b64 is not None else None
+    try:
+        report["settings"] = read_config(data, "wslconfig", label=path)["effective"]
+        parsed = read_config(data, "wslconfig", policies=policies, label=path)
+    except ConfigEditError as exc:
+        report["warnings"] = ["%s cannot be read: %s" % (path, exc)]
+        return report
+    report.update(effective=parsed["effective"], policy_overrides=parsed["policy_overrides"],
+                  warnings=parsed["warnings"])
     return report
-
-
-def _wslini_view(raw):
-    raise NotImplementedError

@@ -105,3 +105,36 @@ def test_distro_listed_only_by_quiet_is_kept():
     fake.wsl[LIST_V] = (-1, b"", b"")
     result = run({}, fake)
     assert [d["state"] for d in result["distributions"]] == ["unknown"] * 3
+
+
+ENGINE = "ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit"
+
+
+def test_wslconfig_is_parsed_by_the_collection_engine():
+    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
+    result = run({}, host())
+    assert result["wslconfig"]["engine"] is True
+    assert result["wslconfig"]["settings"] == {"wsl2": {"networkingMode": "mirrored", "dnsTunneling": True},
+                                               "experimental": {"hostAddressLoopback": True}}
+    assert result["wslconfig"]["effective"] == result["wslconfig"]["settings"]
+
+
+def test_policy_overrides_show_in_effective_wslconfig():
+    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
+    facts = load("host_facts_win10.json")
+    facts["result"]["wslconfig_b64"] = load("host_facts_win11_23h2.json")["result"]["wslconfig_b64"]
+    fake = host()
+    fake.on("HOST_FACTS_PS1", facts)
+    report = run({}, fake)["wslconfig"]
+    assert report["settings"]["wsl2"]["networkingMode"] == "mirrored"
+    assert report["effective"]["wsl2"]["networkingMode"] == "nat"
+    assert report["policy_overrides"][0]["policy"] == "AllowNetworkingModeUserSetting"
+
+
+def test_missing_wslconfig():
+    fake = host()
+    facts = load("host_facts_win11_23h2.json")
+    facts["result"]["wslconfig_b64"] = None
+    fake.on("HOST_FACTS_PS1", facts)
+    report = run({}, fake)["wslconfig"]
+    assert report["exists"] is False and report["effective"] == {}
