@@ -88,6 +88,19 @@ def build_info(facts, runs):
     }
 
 
+def configured_mode(info):
+    """The mode WSL will try at the next VM start: .wslconfig after machine policies, else the policy
+    default, else NAT. None when the INI engine is not available to read the file."""
+    report = info["wslconfig"]
+    if not report.get("engine"):
+        return None
+    for section in ("wsl2", "experimental"):
+        for key, value in (report.get("effective") or {}).get(section, {}).items():
+            if key.lower() == "networkingmode":
+                return str(value).lower()
+    return info["policies"].get("default_networking_mode") or "nat"
+
+
 def parse_effective_mode(run):
     if run["rc"] != 0:
         return None
@@ -113,6 +126,7 @@ class ActionModule(ActionBase):
         info = build_info(facts, runs)
 
         info["effective_networking_mode"] = None
+        info["policy_overrides"] = info["wslconfig"].get("policy_overrides", [])
         if args["probe_effective"]:
             distribution = args["distribution"] or info["default_distribution"]
             if not distribution:
@@ -129,6 +143,12 @@ class ActionModule(ActionBase):
             if info["effective_networking_mode"] is None:
                 self._display.warning("wslinfo --networking-mode in %s gave no mode (rc %d): %s" % (
                     distribution, probe["rc"], (probe["stderr"] or probe["stdout"]).strip()))
+
+        # One answer for drift checks: what WSL runs when probed, else what it will run.
+        if info["effective_networking_mode"]:
+            info.update(networking_mode=info["effective_networking_mode"], networking_mode_source="probe")
+        else:
+            info.update(networking_mode=configured_mode(info), networking_mode_source="wslconfig")
 
         if not info["distributions"]:
             self._display.warning(

@@ -117,6 +117,27 @@ effective_networking_mode:
   returned: always
   type: str
   sample: mirrored
+networking_mode:
+  description:
+    - The networking mode in one answer for drift checks. With O(probe_effective=true) the mode WSL reports
+      (RV(networking_mode_source=probe)); otherwise the mode the next VM start uses according to C(.wslconfig)
+      and machine policies (RV(networking_mode_source=wslconfig)), which cannot show a silent fallback.
+  returned: always
+  type: str
+  sample: mirrored
+networking_mode_source:
+  description: Where RV(networking_mode) came from, C(probe) or C(wslconfig).
+  returned: always
+  type: str
+policy_overrides:
+  description: C(.wslconfig) keys a machine policy overrides, each with key, policy, requested and effective value.
+  returned: always
+  type: list
+  elements: dict
+probed_distribution:
+  description: The distribution that was probed.
+  returned: when O(probe_effective=true)
+  type: str
 problems:
   description: Unmet prerequisites of the C(require_*) options, each naming its fix.
   returned: when a prerequisite is not met

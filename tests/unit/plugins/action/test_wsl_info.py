@@ -138,3 +138,18 @@ def test_missing_wslconfig():
     fake.on("HOST_FACTS_PS1", facts)
     report = run({}, fake)["wslconfig"]
     assert report["exists"] is False and report["effective"] == {}
+
+
+def test_networking_mode_comes_from_the_probe_when_asked():
+    fake = host()
+    fake.wsl[PROBE] = (0, b"nat\n", b"")
+    result = run({"probe_effective": True}, fake)
+    assert (result["networking_mode"], result["networking_mode_source"]) == ("nat", "probe")
+
+
+def test_networking_mode_from_wslconfig_after_policies():
+    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
+    assert run({}, host())["networking_mode"] == "mirrored"
+    fake = host(facts="host_facts_win10.json")
+    result = run({}, fake)
+    assert (result["networking_mode"], result["networking_mode_source"]) == ("nat", "wslconfig")
