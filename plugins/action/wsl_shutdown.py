@@ -101,8 +101,8 @@ class ActionModule(ActionBase):
         command = ["--terminate", target] if target else ["--shutdown"] + (["--force"] if args["force"] else [])
         stop = run_wsl(self, [command], task_vars, timeout=args["timeout"])[0]
         if stop["rc"] != 0:
-            raise AnsibleActionFail("wsl %s failed (rc %d): %s" % (" ".join(command), stop["rc"],
-                                                                  (stop["stderr"] or stop["stdout"]).strip()))
+            detail = (stop["stderr"] or stop["stdout"]).strip()
+            raise AnsibleActionFail("wsl %s failed (rc %d): %s" % (" ".join(command), stop["rc"], detail))
         still, waited = self._wait_stopped(target, args["timeout"], task_vars)
         result.update(running_after=still, waited_seconds=round(waited, 1), command=["wsl.exe"] + command)
         if (target in still) if target else still:

@@ -19,7 +19,7 @@ description:
     message that names the fix.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   vm_creator_id:
     description: The VM creator id. Passed to PowerShell as a quoted string, never as a script block.

@@ -19,7 +19,7 @@ description:
   - Needs Windows 11 22H2 (22621.2428) or later and an elevated session.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   rules:
     description: The rules to manage.

@@ -26,7 +26,7 @@ description:
   - Needs an elevated session for changes. In mirrored networking mode portproxy is not needed.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   rules:
     description:

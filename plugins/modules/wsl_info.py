@@ -21,7 +21,7 @@ description:
   - The C(require_*) options turn unmet prerequisites into a failure whose message names the fix.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   probe_effective:
     description: Read the effective networking mode from inside O(distribution). Starts it when stopped.
@@ -47,6 +47,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - wslfleet.networking._attributes
   - wslfleet.networking._attributes.info_module
 seealso:
   - module: wslfleet.networking.wsl_shutdown
@@ -80,7 +81,7 @@ windows:
   type: dict
   sample: {build: 22631, ubr: 4317, display_version: 23H2, is_windows11: true}
 wsl:
-  description: WSL package facts; RV(wsl.version) is null when the Store WSL is missing.
+  description: WSL package facts; C(version) is null when the Store WSL is missing.
   returned: always
   type: dict
   sample: {version: 2.3.26.0, kernel_version: 5.15.167.4-1, supported: true, warnings: []}

@@ -19,7 +19,7 @@ description:
   - Nothing is done (and nothing reported changed) when the target does not run.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   distribution:
     description: The distribution to terminate. Omit to stop every distribution and the VM.

@@ -228,8 +228,8 @@ def prerequisite_problems(info, networking_mode=None, hyperv_firewall=False, dis
             problems.append(
                 "the machine policy AllowNetworkingModeUserSetting=0 ignores .wslconfig networkingMode and enforces "
                 "'%s', not '%s'. Fix: ask the device administrators (Intune/GPO, Software\\Policies\\WSL) to allow "
-                "the user setting or to set DefaultNetworkingMode, or request '%s'" % (enforced, networking_mode,
-                                                                                     enforced))
+                "the user setting or to set DefaultNetworkingMode, or request '%s'"
+                % (enforced, networking_mode, enforced))
     if hyperv_firewall and policies.get("allow_firewall_user_setting") is False:
         problems.append("the machine policy AllowFirewallUserSetting=0 overrides the .wslconfig firewall setting. "
                         "Fix: ask the device administrators to allow the user setting, or leave firewall unmanaged")

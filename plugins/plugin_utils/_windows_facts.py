@@ -29,7 +29,7 @@ def version_tuple(text):
     """'2.0.14.0' -> (2, 0, 14, 0); None for anything that is not dotted digits."""
     if not text:
         return None
-    parts = str(text).split("-")[0].split(".")
+    parts = str(text).split("-", maxsplit=1)[0].split(".")
     if not all(p.isdigit() for p in parts):
         return None
     return tuple(int(p) for p in parts)

@@ -261,13 +261,24 @@ $utf8 = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
 if (-not (Test-Path -LiteralPath $directory)) { New-Item -Path $directory -ItemType Directory -Force | Out-Null }
 [System.IO.File]::WriteAllText($ScriptPath, $ScriptText, $utf8)
 [System.IO.File]::WriteAllText($ConfigPath, $ConfigText, $utf8)
-$argument = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "{0}" -ConfigPath "{1}"' -f $ScriptPath, $ConfigPath
+$argument = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "{0}" -ConfigPath "{1}"' -f @(
+    $ScriptPath, $ConfigPath)
 $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argument
 $trigger = New-ScheduledTaskTrigger -AtLogOn -User $User
 $trigger.Repetition = (New-ScheduledTaskTrigger -Once -At (Get-Date) -RepetitionInterval (New-TimeSpan -Minutes $IntervalMinutes)).Repetition
 $taskPrincipal = New-ScheduledTaskPrincipal -UserId $User -LogonType Interactive -RunLevel Highest
-$settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -MultipleInstances IgnoreNew -ExecutionTimeLimit (New-TimeSpan -Minutes 5)
-Register-ScheduledTask -TaskName $TaskName -Action $action -Trigger $trigger -Principal $taskPrincipal -Settings $settings -Description 'wslfleet.networking: keeps portproxy rules pointing at the WSL guest address' -Force | Out-Null
+$settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -MultipleInstances IgnoreNew `
+    -ExecutionTimeLimit (New-TimeSpan -Minutes 5)
+$register = @{
+    TaskName = $TaskName
+    Action = $action
+    Trigger = $trigger
+    Principal = $taskPrincipal
+    Settings = $settings
+    Description = 'wslfleet.networking: keeps portproxy rules pointing at the WSL guest address'
+    Force = $true
+}
+Register-ScheduledTask @register | Out-Null
 """
 
 # The re-sync script the scheduled task runs on the host. Its config (JSON, written next to it)
@@ -292,7 +303,10 @@ foreach ($rule in $config.rules) {
     $current = $null
     if ($key) { $current = $key.GetValue(('{0}/{1}' -f $rule.listen_address, $rule.listen_port)) }
     if ($current -ne ('{0}/{1}' -f $address, $rule.connect_port)) {
-        & $netsh interface portproxy set $rule.family "listenport=$($rule.listen_port)" "listenaddress=$($rule.listen_address)" "connectport=$($rule.connect_port)" "connectaddress=$address" protocol=tcp | Out-Null
+        $arguments = @(
+            "listenport=$($rule.listen_port)", "listenaddress=$($rule.listen_address)",
+            "connectport=$($rule.connect_port)", "connectaddress=$address", 'protocol=tcp')
+        & $netsh interface portproxy set $rule.family @arguments | Out-Null
     }
 }
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import json
 import os
 from unittest.mock import MagicMock
@@ -107,10 +108,10 @@ def make_action(cls, args, host, check_mode=False, diff=False, port=5986):
     task.async_val = 0
     task.poll = 15
     task.action = cls.__module__.rsplit(".", 1)[-1]
-    task.copy.side_effect = lambda: MagicMock(Task)
+    task.copy.side_effect = functools.partial(MagicMock, Task)
     connection = MagicMock()
     connection._shell.tmpdir = None
-    connection.get_option.side_effect = lambda name: {"port": port}.get(name)
+    connection.get_option.side_effect = {"port": port}.get
     play_context = MagicMock()
     play_context.check_mode = check_mode
     loader = MagicMock()
