@@ -191,7 +191,9 @@ $log = New-Object -TypeName System.Collections.Generic.List[string]
 foreach ($change in $Changes) {
     $family = [string]$change.family
     if ($family -notin @('v4tov4', 'v4tov6', 'v6tov4', 'v6tov6')) { throw "unknown portproxy family '$family'" }
-    $listen = @("listenport=$($change.listen_port)", "listenaddress=$($change.listen_address)")
+    $listen = @("listenport=$($change.listen_port)")
+    # '*' is how a rule created without listenaddress shows up; it is deleted the same way.
+    if ($change.listen_address -ne '*') { $listen += "listenaddress=$($change.listen_address)" }
     if ($change.op -eq 'delete') {
         $output = & $netsh interface portproxy delete $family @listen protocol=tcp 2>&1
         $valueName = '{0}/{1}' -f $change.listen_address, $change.listen_port

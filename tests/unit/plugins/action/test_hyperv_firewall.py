@@ -84,3 +84,11 @@ def test_missing_cmdlets_name_the_windows_update_fix():
     fake.on("HYPERV_VM_SETTING_READ_PS1", pwsh_result({}, failed=True, msg="WSLFLEET_NO_HYPERV_FIREWALL"))
     with pytest.raises(AnsibleActionFail, match="22H2"):
         run({"enabled": True}, fake)
+
+
+def test_no_active_store_object_gives_no_effective_settings():
+    read = load("hyperv_vm_setting_names.json")
+    read["result"]["active"] = None
+    fake = FakeHost()
+    fake.on("HYPERV_VM_SETTING_READ_PS1", read)
+    assert run({"enabled": True}, fake)["effective"] is None

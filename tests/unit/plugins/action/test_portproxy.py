@@ -244,3 +244,55 @@ def test_dropped_connection_while_polling_reconnects():
     names = [n for n, dummy, dummy2 in fake.loaded_actions]
     assert "ansible.builtin.wait_for_connection" in names
     assert len(fake.calls_to("PORTPROXY_APPLY_PS1")) == 1, "the change itself is never retried"
+
+
+def test_missing_iphlpsvc_is_an_error():
+    read = load("portproxy_read.json")
+    read["result"]["iphlpsvc"] = None
+    with pytest.raises(AnsibleActionFail, match="IP Helper service"):
+        run({"rules": [{"listen_port": 8080, "connect_address": "172.28.176.5", "connect_port": 80}]}, host(read))
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"state": "absent", "purge": True}, "state=present only"),
+    ({"resync_interval": 0}, "at least 1 minute"),
+])
+def test_option_combinations_fail_early(args, message):
+    fake = host()
+    with pytest.raises(AnsibleActionFail, match=message):
+        run(dict(args, rules=[]), fake)
+    assert fake.calls == []
+
+
+def test_resync_false_installs_no_task():
+    fake = host()
+    result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}], "resync": False}, fake)
+    assert result["resync_task"]["state"] == "absent"
+    assert fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1") == []
+
+
+def test_rules_owned_by_earlier_runs_stay_in_the_resync_config():
+    read = load("portproxy_read.json")
+    read["result"]["task"] = {"user": "LAPTOP01\\dev", "state": "Ready"}
+    read["result"]["script"] = PORTPROXY_SYNC_PS1
+    read["result"]["config"] = portproxy.sync_config_text("Ubuntu-24.04", [
+        {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 2222, "connect_port": 22}])
+    fake = host(read)
+    run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake)
+    config = json.loads(fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1")[0]["parameters"]["ConfigText"])
+    assert [r["listen_port"] for r in config["rules"]] == [2222, 3000]
+
+
+def test_unreadable_resync_config_is_rewritten():
+    read = load("portproxy_read.json")
+    read["result"]["task"] = {"user": "dev", "state": "Ready"}
+    read["result"]["config"] = "{not json"
+    fake = host(read)
+    result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake)
+    assert result["resync_task"]["state"] == "present"
+    assert fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1")[0]["parameters"]["State"] == "present"
+
+
+def test_delete_of_wildcard_star_rule_omits_listenaddress_in_the_script():
+    from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import PORTPROXY_APPLY_PS1
+    assert "if ($change.listen_address -ne '*')" in PORTPROXY_APPLY_PS1

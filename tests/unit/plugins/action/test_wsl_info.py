@@ -153,3 +153,11 @@ def test_networking_mode_from_wslconfig_after_policies():
     fake = host(facts="host_facts_win10.json")
     result = run({}, fake)
     assert (result["networking_mode"], result["networking_mode_source"]) == ("nat", "wslconfig")
+
+
+def test_probe_without_any_distribution_fails():
+    fake = host()
+    fake.wsl[LIST_V] = (-1, b"", b"")
+    fake.wsl[LIST_Q] = (0, b"", b"")
+    with pytest.raises(AnsibleActionFail, match="has none registered"):
+        run({"probe_effective": True}, fake)

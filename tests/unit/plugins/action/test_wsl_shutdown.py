@@ -158,3 +158,10 @@ def test_bad_input(args, message):
     with pytest.raises(AnsibleActionFail, match=message):
         run(args, fake)
     assert fake.calls == []
+
+
+def test_busy_probe_failure_is_an_error_not_a_guess():
+    fake = host([["Ubuntu"]])
+    fake.wsl.append({BUSY: (1, b"", b"sh: not found\n")})
+    with pytest.raises(AnsibleActionFail, match="could not tell whether Ubuntu is in use"):
+        run({"distribution": "Ubuntu", "only_if_idle": True}, fake)
