@@ -231,12 +231,11 @@ class ActionModule(ActionBase):
         sync = self._plan_sync(args, read, guest_rules, changes, distribution, account, task_vars)
 
         result["changed"] = bool(changes) or need_service or sync["action"] != "none"
+        existing = set(rule_key(r) for r in current)
         result.update(
             rules=after,
-            added=[rule_line(c) for c in changes if c["op"] == "set" and rule_key(c) not in dict(
-                (rule_key(r), r) for r in current)],
-            updated=[rule_line(c) for c in changes if c["op"] == "set" and rule_key(c) in dict(
-                (rule_key(r), r) for r in current)],
+            added=[rule_line(c) for c in changes if c["op"] == "set" and rule_key(c) not in existing],
+            updated=[rule_line(c) for c in changes if c["op"] == "set" and rule_key(c) in existing],
             removed=[rule_line(c) for c in changes if c["op"] == "delete"],
             lan_exposed=exposed,
             guest_address=guest_address,
