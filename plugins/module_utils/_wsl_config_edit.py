@@ -59,8 +59,10 @@ class EditResult:
                 "before_header": "%s (before)" % path, "after_header": "%s (after)" % path}
 
     def as_dict(self):
+        # "warnings" is Ansible's own channel (shown, not kept in registered results since
+        # ansible-core 2.19), so the list is also returned under a name of our own.
         return {"changed": self.changed, "effective": self.effective, "restart_required": self.restart_required,
-                "warnings": list(self.warnings)}
+                "config_warnings": list(self.warnings)}
 
 
 def _requests(schema, settings, state, validate, warnings):
