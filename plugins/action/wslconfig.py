@@ -127,11 +127,11 @@ class ActionModule(ActionBase):
             except ConfigEditError as exc:
                 raise AnsibleActionFail(to_native(exc))
             if edit.policy_conflicts and args["policy_conflict"] == "fail":
-                raise AnsibleActionFail(
-                    "machine policy overrides what was asked: %s; nothing was changed" % "; ".join(
-                        "%s=%r is replaced by %r (policy %s=0)" % (c["key"], c["requested"], c["effective"],
-                                                                  c["policy"]) for c in edit.policy_conflicts),
-                    result={"policy_overrides": edit.policy_conflicts, "policies": policies})
+                details = "; ".join("%s=%r is replaced by %r (policy %s=0)"
+                                    % (c["key"], c["requested"], c["effective"], c["policy"])
+                                    for c in edit.policy_conflicts)
+                raise AnsibleActionFail("machine policy overrides what was asked: %s; nothing was changed" % details,
+                                        result={"policy_overrides": edit.policy_conflicts, "policies": policies})
 
             result.update(edit.as_dict())
             result.update(path=path, policies=policies, policy_overrides=edit.policy_conflicts)

@@ -78,8 +78,8 @@ class Entry:
         self.header = False
 
     def __repr__(self):
-        return "Entry(%s, line=%d, full=%r, value=%r, error=%r)" % (self.kind, self.line, self.full, self.value,
-                                                                   self.error)
+        return "Entry(%s, line=%d, full=%r, value=%r, error=%r)" % (
+            self.kind, self.line, self.full, self.value, self.error)
 
 
 class _Reader:

@@ -24,7 +24,7 @@ description:
   - Changes take effect when the distribution restarts (C(wsl --terminate <distro>));
     the module reports this as RV(restart_required=distribution).
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 extends_documentation_fragment:
   - wslfleet.networking._attributes
 attributes:
@@ -33,6 +33,7 @@ attributes:
   diff_mode:
     support: full
   platform:
+    support: full
     platforms: posix
     description: Runs inside the WSL Linux distribution.
 options:

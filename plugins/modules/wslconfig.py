@@ -30,7 +30,7 @@ description:
   - Changes take effect only when the WSL VM is stopped and started again (C(wsl --shutdown)); this is
     reported as RV(restart_required=vm).
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 extends_documentation_fragment:
   - wslfleet.networking._attributes
 attributes:
@@ -39,6 +39,7 @@ attributes:
   diff_mode:
     support: full
   platform:
+    support: full
     platforms: [windows, posix]
     description: A Windows host, or a Linux WSL guest with the Windows drive mounted.
   action:

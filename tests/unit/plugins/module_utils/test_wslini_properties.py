@@ -36,7 +36,7 @@ def _case(draw, text):
 @st.composite
 def wslconfig_model(draw):
     lines = []
-    for _ in range(draw(st.integers(0, 14))):
+    for dummy in range(draw(st.integers(0, 14))):
         kind = draw(st.sampled_from(["section", "key", "key", "key", "comment", "blank", "invalid", "unknown"]))
         if kind == "section":
             name = draw(st.sampled_from(["wsl2", "experimental", "general"]))
@@ -55,9 +55,8 @@ def wslconfig_model(draw):
         elif kind == "blank":
             lines.append(("blank", draw(st.sampled_from(["", "   ", "\t"]))))
         else:
-            lines.append(("invalid", draw(st.sampled_from(["; semicolon", "kernel_cmdline=x", "foo-bar = 1",
-                                                            "=novalue", "key", 'q="open'
-                                                            ]))))
+            lines.append(("invalid", draw(st.sampled_from(
+                ["; semicolon", "kernel_cmdline=x", "foo-bar = 1", "=novalue", "key", 'q="open']))))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     final = draw(st.booleans())
     return lines, newline, final

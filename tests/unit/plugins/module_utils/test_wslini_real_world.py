@@ -138,8 +138,8 @@ def test_quoted_value_keeps_its_quotes_and_trailing_comment():
 
 
 def test_windows_paths_are_escaped_and_read_back():
-    result = apply_settings(b"[wsl2]\n", "wslconfig", {"wsl2": {"kernel": "C:\\temp\\myKernel",
-                                                               "kernelCommandLine": "quiet # really"}})
+    wanted = {"wsl2": {"kernel": "C:\\temp\\myKernel", "kernelCommandLine": "quiet # really"}}
+    result = apply_settings(b"[wsl2]\n", "wslconfig", wanted)
     assert result.after == '[wsl2]\nkernel=C:\\\\temp\\\\myKernel\nkernelCommandLine="quiet # really"\n'
     assert result.effective["wsl2"] == {"kernel": "C:\\temp\\myKernel", "kernelCommandLine": "quiet # really"}
 
