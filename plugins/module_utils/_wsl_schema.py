@@ -233,14 +233,17 @@ class PortsType(ValueType):
     def read(self, raw):
         ports, problems = [], []
         for item in raw.split(","):
-            # WSL converts each item with std::stoi: leading digits count, the rest is dropped.
-            match = re.match(r"^\s*([+-]?[0-9]+)", item)
+            # WSL converts each item with std::stoi: leading digits count, the rest is dropped
+            # (so "8000-8010" silently means 8000).
+            match = re.match(r"^\s*([+-]?[0-9]+)(.*)$", item)
             if not match or not 0 < int(match.group(1)) < 65536:
-                problems.append(item)
+                problems.append("%r is ignored" % item)
                 continue
             ports.append(int(match.group(1)))
+            if match.group(2).strip():
+                problems.append("%r is read as %s" % (item, match.group(1)))
         if problems:
-            return True, ports, "Invalid port value(s) %s" % ", ".join(repr(p) for p in problems)
+            return True, ports, "Port list: %s" % "; ".join(problems)
         return True, ports, None
 
     def compare_key(self, raw):

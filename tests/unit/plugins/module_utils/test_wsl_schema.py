@@ -122,3 +122,12 @@ def test_coerce_rejects(section, key, value):
         spec.type.coerce(value, spec)
     message = str(err.value)
     assert spec.full in message and ("rule" in message or "range" in message)
+
+
+def test_port_lists_are_read_like_wsl_and_oddities_reported():
+    spec = WSLCONFIG.get("experimental", "ignoredPorts")
+    assert spec.type.read("3000, 9000") == (True, [3000, 9000], None)
+    ok, ports, message = spec.type.read("8000-8010,70000,x")
+    assert ports == [8000]
+    assert message == "Port list: '8000-8010' is read as 8000; '70000' is ignored; 'x' is ignored"
+    assert spec.type.compare_key("8000-8010") is None

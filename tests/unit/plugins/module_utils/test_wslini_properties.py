@@ -34,16 +34,21 @@ def _case(draw, text):
     return "".join(c.upper() if f else c.lower() for c, f in zip(text, flips))
 
 
+WSL_CONF_BOOL_KEYS = [("boot", "systemd"), ("network", "generateResolvConf"), ("interop", "enabled"),
+                      ("automount", "mountFsTab")]
+
+
 @st.composite
-def wslconfig_model(draw):
+def wslconfig_model(draw, keys=None, sections=("wsl2", "experimental", "general")):
+    keys = keys or BOOL_KEYS
     lines = []
     for dummy in range(draw(st.integers(0, 14))):
         kind = draw(st.sampled_from(["section", "key", "key", "key", "comment", "blank", "invalid", "unknown"]))
         if kind == "section":
-            name = draw(st.sampled_from(["wsl2", "experimental", "general"]))
+            name = draw(st.sampled_from(list(sections)))
             lines.append(("section", _case(draw, name), draw(st.sampled_from(["", "  ", " # note"]))))
         elif kind == "key":
-            section, key = draw(st.sampled_from(BOOL_KEYS))
+            section, key = draw(st.sampled_from(keys))
             value = draw(st.sampled_from(["true", "false", "TRUE", "0", "1"]))
             sep = draw(st.sampled_from(["=", " = ", "\t=  "]))
             trail = draw(st.sampled_from(["", "  ", " # why", "\t#x"]))
@@ -273,3 +278,25 @@ def test_edit_sequences_match_the_same_edits_on_a_model(model, operations):
         assert Document.from_bytes(data, "wslconfig").scan().values == expected_effective(model, "wslconfig")
         if op != "absent":
             assert not apply_settings(data, "wslconfig", {section: {key: value}}).changed
+
+
+@SETTINGS
+@given(wslconfig_model(keys=WSL_CONF_BOOL_KEYS, sections=("boot", "network", "interop", "automount")),
+       st.sampled_from(WSL_CONF_BOOL_KEYS), st.booleans())
+def test_wsl_conf_set_is_effective_or_says_why_not(model, target, value):
+    section, key = target
+    data = render(model).encode("utf-8")
+    result = apply_settings(data, "wsl.conf", {section: {key: value}})
+    expected = expected_effective(model, "wsl.conf")
+    doc = Document.from_bytes(result.data or data, "wsl.conf")
+    scan = doc.scan()
+    assert scan.values == result.effective
+    if result.effective.get(section, {}).get(key) is not value:
+        # only an invalid line before the key can hide it, and the result says so
+        assert scan.ignored_from is not None
+        assert any("%s.%s is written but WSL will not read it: parsing stops at line %d"
+                   % (section, key, scan.ignored_from.line) in w for w in result.warnings)
+    for other_section, other in expected.items():
+        for other_key, other_value in other.items():
+            if (other_section, other_key) != target:
+                assert result.effective[other_section][other_key] is other_value
