@@ -254,3 +254,36 @@ def test_user_or_path_is_required():
         make_action(target, {"settings": {"wsl2": {"memory": "8GB"}}}).run(task_vars={})
     assert "one of the following is required: user, path" in str(err.value)
     assert target.calls == []
+
+
+def test_windows_directory_in_place_of_the_file_is_refused():
+    target = windows_target()
+    target.responses["ansible.windows.win_stat"] = {"changed": False, "stat": {"exists": True, "isdir": True,
+                                                                               "path": "C:\\Users\\dev\\.wslconfig"}}
+    with pytest.raises(AnsibleActionFail, match="is a directory"):
+        make_action(target, {"user": "dev", "settings": {"wsl2": {"memory": "8GB"}}}).run(task_vars={})
+    assert target.copies == []
+
+
+def test_windows_script_errors_are_reported():
+    target = windows_target()
+    target.responses["ansible.windows.win_powershell"] = dict(
+        recorded("win_powershell_profile_ok"), result={},
+        error=[{"output": "Get-ItemProperty : Requested registry access is not allowed.",
+                "error_details": None, "exception": {"message": "Requested registry access is not allowed."}}])
+    with pytest.raises(AnsibleActionFail, match="Requested registry access is not allowed"):
+        make_action(target, {"user": "dev", "settings": {"wsl2": {"memory": "8GB"}}}).run(task_vars={})
+    assert target.copies == []
+
+
+def test_windows_non_dword_policy_values_are_ignored():
+    target = windows_target()
+    target.responses["ansible.windows.win_reg_stat"] = {
+        "changed": False, "exists": True, "sub_keys": [],
+        "properties": {"AllowFirewallUserSetting": {"raw_value": 0, "type": "REG_DWORD", "value": 0},
+                       "Comment": {"raw_value": "set by Intune", "type": "REG_SZ", "value": "set by Intune"}}}
+    result = make_action(target, {"user": "dev", "settings": {"wsl2": {"firewall": False}}}).run(task_vars={})
+    assert result["policies"] == {"AllowFirewallUserSetting": 0}
+    assert result["effective"]["wsl2"]["firewall"] is True
+    assert result["policy_overrides"] == [{"key": "wsl2.firewall", "policy": "AllowFirewallUserSetting",
+                                           "requested": False, "effective": True}]
