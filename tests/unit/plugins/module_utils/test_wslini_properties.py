@@ -219,7 +219,6 @@ def test_encoded_values_read_back_exactly(value):
         assert key[1].full == "s.next"
 
 
-
 def _line_ids(lines, schema):
     """(index, spec id or None, section) for every key line of a model, tracking sections."""
     section, out = None, []
