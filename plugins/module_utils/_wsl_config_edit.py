@@ -114,10 +114,15 @@ def _requests(schema, settings, state, validate, warnings):
                     check_ascii(full, text)
                 except SchemaError as exc:
                     raise ConfigEditError(str(exc))
-            request = _Request(spec.section if spec and spec.section.lower() == section.lower() else section,
-                               spec.name if spec else key, spec, text)
-            if spec is not None and spec.section.lower() != section.lower():
-                request.section = next(a for a in spec.alias_sections if a.lower() == section.lower())
+            # New keys are written under the section the user named (the legacy [experimental]
+            # spelling is theirs to choose), spelled the way the schema spells it.
+            written_section, written_key = section, key
+            if spec is not None:
+                written_key = spec.name
+                for name in (spec.section,) + spec.alias_sections:
+                    if name.lower() == section.lower():
+                        written_section = name
+            request = _Request(written_section, written_key, spec, text)
             if request.key_id in seen:
                 raise ConfigEditError("settings: %s and %s are the same WSL key (aliases or different case); "
                                       "list it once" % (seen[request.key_id], full))

@@ -228,3 +228,12 @@ def test_policies_override_and_are_reported():
     none = apply_settings(data, "wslconfig", {"wsl2": {"networkingMode": "none"}},
                           policies={"AllowNetworkingModeUserSetting": 0})
     assert none.policy_conflicts == []
+
+
+def test_new_keys_use_the_named_section_and_the_schema_spelling():
+    legacy = apply_settings(b"", "wslconfig", {"EXPERIMENTAL": {"NETWORKINGMODE": "Mirrored"}})
+    assert legacy.after == "[experimental]\r\nnetworkingMode=mirrored\r\n"
+    assert legacy.effective == {"wsl2": {"networkingMode": "mirrored"}}
+    # once present under either spelling, the other spelling finds and updates it
+    again = apply_settings(legacy.data, "wslconfig", {"wsl2": {"networkingMode": "nat"}})
+    assert again.after == "[experimental]\r\nnetworkingMode=nat\r\n"
