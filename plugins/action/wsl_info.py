@@ -90,10 +90,8 @@ def build_info(facts, runs):
 
 def configured_mode(info):
     """The mode WSL will try at the next VM start: .wslconfig after machine policies, else the policy
-    default, else NAT. None when the INI engine is not available to read the file."""
+    default, else NAT."""
     report = info["wslconfig"]
-    if not report.get("engine"):
-        return None
     for section in ("wsl2", "experimental"):
         for key, value in (report.get("effective") or {}).get(section, {}).items():
             if key.lower() == "networkingmode":

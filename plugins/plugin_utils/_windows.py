@@ -19,6 +19,8 @@ import time
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.utils.display import Display
 
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import ConfigEditError, read_config
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONFIG
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import decode_wsl_output
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import WSL_EXEC_PS1
 
@@ -243,21 +245,10 @@ def wslconfig_report(path, content_b64, policies=None):
     effective settings once machine policies apply, and WSL's own warnings."""
     report = {"path": path, "exists": content_b64 is not None, "settings": {}, "effective": {},
               "policy_overrides": [], "warnings": []}
-    try:
-        # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
-            ConfigEditError,
-            read_config,
-        )
-    except ImportError:
-        # The engine lives on the config branch until it is merged; say so instead of guessing.
-        report["engine"] = False
-        return report
-    report["engine"] = True
     data = base64.b64decode(content_b64) if content_b64 is not None else None
     try:
-        report["settings"] = read_config(data, "wslconfig", label=path)["effective"]
-        parsed = read_config(data, "wslconfig", policies=policies, label=path)
+        report["settings"] = read_config(data, WSLCONFIG, label=path)["effective"]
+        parsed = read_config(data, WSLCONFIG, policies=policies, label=path)
     except ConfigEditError as exc:
         report["warnings"] = ["%s cannot be read: %s" % (path, exc)]
         return report

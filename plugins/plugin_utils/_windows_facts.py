@@ -21,9 +21,6 @@ WSL_MIN_VERSION = (2, 0, 0)
 
 WSL_VM_CREATOR_ID = "{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}"
 
-# HKLM\SOFTWARE\Policies\WSL DefaultNetworkingMode values (reference 1.8).
-POLICY_NETWORKING_MODES = {0: "none", 1: "nat", 2: "bridged", 3: "mirrored", 4: "consomme"}
-
 
 def version_tuple(text):
     """'2.0.14.0' -> (2, 0, 14, 0); None for anything that is not dotted digits."""

@@ -16,10 +16,8 @@ import re
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import (
-    POLICY_NETWORKING_MODES,
-    WSL_VM_CREATOR_ID,
-)
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import DEFAULT_NETWORKING_MODE_VALUES
+from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import WSL_VM_CREATOR_ID
 
 
 class ParseError(AnsibleError):
@@ -198,7 +196,8 @@ def parse_wsl_policies(values):
         value = values.get(name)
         result[key] = None if value is None else bool(int(value))
     mode = values.get("DefaultNetworkingMode")
-    result["default_networking_mode"] = None if mode is None else POLICY_NETWORKING_MODES.get(int(mode), str(mode))
+    # An unknown number (2 = bridged is rejected as a default by WSL) is kept as its text.
+    result["default_networking_mode"] = None if mode is None else DEFAULT_NETWORKING_MODE_VALUES.get(int(mode), str(mode))
     return result
 
 

@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import base64
+
 import pytest
 from ansible.errors import AnsibleActionFail
 
@@ -107,20 +109,14 @@ def test_distro_listed_only_by_quiet_is_kept():
     assert [d["state"] for d in result["distributions"]] == ["unknown"] * 3
 
 
-ENGINE = "ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit"
-
-
 def test_wslconfig_is_parsed_by_the_collection_engine():
-    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
     result = run({}, host())
-    assert result["wslconfig"]["engine"] is True
     assert result["wslconfig"]["settings"] == {"wsl2": {"networkingMode": "mirrored", "dnsTunneling": True},
                                                "experimental": {"hostAddressLoopback": True}}
     assert result["wslconfig"]["effective"] == result["wslconfig"]["settings"]
 
 
 def test_policy_overrides_show_in_effective_wslconfig():
-    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
     facts = load("host_facts_win10.json")
     facts["result"]["wslconfig_b64"] = load("host_facts_win11_23h2.json")["result"]["wslconfig_b64"]
     fake = host()
@@ -140,6 +136,30 @@ def test_missing_wslconfig():
     assert report["exists"] is False and report["effective"] == {}
 
 
+def test_undecodable_wslconfig_is_a_warning_not_a_failure():
+    fake = host()
+    facts = load("host_facts_win11_23h2.json")
+    # UTF-16 without BOM: WSL itself misreads it (reference 1.1); the engine refuses to guess.
+    facts["result"]["wslconfig_b64"] = base64.b64encode("[wsl2]\r\n".encode("utf-16-le")).decode()
+    fake.on("HOST_FACTS_PS1", facts)
+    result = run({}, fake)
+    report = result["wslconfig"]
+    assert report["exists"] is True and report["settings"] == {}
+    assert "UTF-16 without a byte order mark" in report["warnings"][0]
+    assert result["networking_mode"] == "nat", "WSL falls back to its default when it cannot read the file"
+
+
+def test_utf16_wslconfig_with_bom_and_wsl_warnings():
+    fake = host()
+    facts = load("host_facts_win11_23h2.json")
+    facts["result"]["wslconfig_b64"] = base64.b64encode(
+        b"\xff\xfe" + "[wsl2]\r\nnetworkingMode=bogus\r\nfoo=1\r\n".encode("utf-16-le")).decode()
+    fake.on("HOST_FACTS_PS1", facts)
+    report = run({}, fake)["wslconfig"]
+    assert report["settings"] == {}
+    assert any("Unknown key 'wsl2.foo'" in w for w in report["warnings"])
+
+
 def test_networking_mode_comes_from_the_probe_when_asked():
     fake = host()
     fake.wsl[PROBE] = (0, b"nat\n", b"")
@@ -148,7 +168,6 @@ def test_networking_mode_comes_from_the_probe_when_asked():
 
 
 def test_networking_mode_from_wslconfig_after_policies():
-    pytest.importorskip(ENGINE, reason="the INI engine of the config branch is not merged into this branch yet")
     assert run({}, host())["networking_mode"] == "mirrored"
     fake = host(facts="host_facts_win10.json")
     result = run({}, fake)
