@@ -88,8 +88,8 @@ def log(msg):
     print("wslfleet-lab: " + msg, file=sys.stderr, flush=True)
 
 
-def run(cmd, check=True, capture=False, input_text=None, timeout=120):
-    res = subprocess.run(cmd, check=False, text=True, input=input_text, timeout=timeout,
+def run(cmd, check=True, capture=False, timeout=120):
+    res = subprocess.run(cmd, check=False, text=True, timeout=timeout,
                          stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                          stderr=subprocess.PIPE)
     if check and res.returncode != 0:
@@ -157,8 +157,8 @@ def nspid_chain(pid):
     return []
 
 
-def machine_processes(machine):
-    """PIDs of systemd-nspawn processes booting MACHINE, found even when no state survived."""
+def nspawn_processes(match):
+    """PIDs of systemd-nspawn processes whose --machine= value satisfies MATCH."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -168,34 +168,54 @@ def machine_processes(machine):
                 argv = fh.read().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].endswith(b"systemd-nspawn") and ("--machine=" + machine).encode() in argv:
-            found.append(int(entry))
+        if not (argv and argv[0].endswith(b"systemd-nspawn")):
+            continue
+        for arg in argv:
+            if arg.startswith(b"--machine=") and match(arg[len(b"--machine="):].decode(errors="replace")):
+                found.append(int(entry))
     return found
 
 
-def kill_tree(pid, starttime, grace):
-    """Stop an nspawn process: SIGTERM asks it to power the container off; SIGKILL after GRACE."""
-    if not alive(pid, starttime):
-        return
-    os.kill(pid, signal.SIGTERM)
+def machine_processes(machine):
+    return nspawn_processes(lambda m: m == machine)
+
+
+def lab_processes(name):
+    # Host names never contain '-', so lab "a" does not match the hosts of lab "a-b".
+    prefix = "wsllab-" + name + "-"
+    return nspawn_processes(lambda m: m.startswith(prefix) and "-" not in m[len(prefix):])
+
+
+def stop_nspawn(procs, grace):
+    """Stop nspawn processes, given as (pid, starttime) pairs, all at once.
+
+    SIGTERM makes nspawn power its container off cleanly (the journal and the overlay see a normal
+    shutdown); whatever still runs after GRACE seconds gets SIGKILL on the container's init, which
+    takes every process of that PID namespace with it, and on nspawn itself.
+    """
+    procs = [(pid, start) for pid, start in procs if alive(pid, start)]
+    for pid, start in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if not alive(pid, starttime):
-            return
+    while time.monotonic() < deadline and any(alive(p, s) for p, s in procs):
         time.sleep(0.1)
-    # Killing a PID namespace's init kills every process inside it; nspawn then exits.
-    for child in children(pid):
-        chain = nspid_chain(child)
-        if len(chain) > 1 and chain[-1] == "1":
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    for pid, start in procs:
+        if not alive(pid, start):
+            continue
+        for child in children(pid):
+            chain = nspid_chain(child)
+            if len(chain) > 1 and chain[-1] == "1":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while alive(pid, starttime) and time.monotonic() < deadline:
+    while time.monotonic() < deadline and any(alive(p, s) for p, s in procs):
         time.sleep(0.1)
-    if alive(pid, starttime):
-        raise LabError("process %d did not exit" % pid)
+    stuck = [p for p, s in procs if alive(p, s)]
+    if stuck:
+        raise LabError("processes did not exit: %s" % stuck)
 
 
 # ---------------------------------------------------------------------------------------------- #
@@ -287,7 +307,25 @@ def all_lab_names():
 
 
 def global_lock():
+    """Held only while a lab index (its subnets) is allocated."""
     return flock(os.path.join(STATE_ROOT, ".lock"))
+
+
+@contextlib.contextmanager
+def lab_lock(name):
+    """Serialises commands on one lab; labs of other scenarios proceed in parallel.
+
+    One byte of a shared file per lab name (POSIX record locks): a lock file per lab could never be
+    deleted safely, since a process waiting on a deleted file would hold a lock nobody else sees.
+    """
+    os.makedirs(STATE_ROOT, exist_ok=True)
+    offset = 1 + int(hashlib.sha256(name.encode()).hexdigest()[:7], 16)
+    with open(os.path.join(STATE_ROOT, ".labs.lock"), "a+") as fh:
+        fcntl.lockf(fh, fcntl.LOCK_EX, 1, offset)
+        try:
+            yield
+        finally:
+            fcntl.lockf(fh, fcntl.LOCK_UN, 1, offset)
 
 
 def allocate_index():
@@ -329,8 +367,12 @@ def host_name(i):
     return "guest%d" % i
 
 
+def lab_subnet(base, index):
+    return ipaddress.ip_network((int(base.network_address) + (index << 8), 24))
+
+
 def subnet(state):
-    return ipaddress.ip_network("10.77.%d.0/24" % state["index"])
+    return lab_subnet(GUEST_SUBNETS, state["index"])
 
 
 def host_addr(state, i):
@@ -345,7 +387,7 @@ def mgmt_addr(state):
 
 
 def far_link(state):
-    base = ipaddress.ip_network("10.78.%d.0/24" % state["index"]).network_address
+    base = lab_subnet(FAR_SUBNETS, state["index"]).network_address
     return str(base + 1), str(base + 2)
 
 
@@ -358,11 +400,15 @@ def vethname(state, tag):
 # network
 
 def netns_exists(ns):
-    return os.path.exists(os.path.join("/run/netns", ns))
+    # A name only counts while its namespace is mounted: after a reboot of this machine the file in
+    # /run/netns may outlive the namespace it named.
+    return mounted(os.path.join("/run/netns", ns))
 
 
 def ensure_netns(ns):
     if not netns_exists(ns):
+        if os.path.lexists(os.path.join("/run/netns", ns)):
+            ip("netns", "delete", ns, check=False)
         ip("netns", "add", ns)
     ip("link", "set", "lo", "up", ns=ns)
 
@@ -522,14 +568,12 @@ def start_host(state, host):
     name, h = state["name"], state["hosts"][host]
     hd = host_dir(name, host)
     machine = machine_name(name, host)
-    for stale in machine_processes(machine):
-        kill_tree(stale, proc_starttime(stale), STOP_TIMEOUT)
+    stop_nspawn([(p, proc_starttime(p)) for p in machine_processes(machine)], STOP_TIMEOUT)
     logf = open(os.path.join(hd, "console.log"), "ab")
     cmd = ["systemd-nspawn", "--quiet", "--boot", "--private-network", "--register=no", "--keep-unit",
            "--machine=" + machine, "--directory=" + os.path.join(hd, "root"),
            "--bind=" + os.path.join(hd, "c") + ":/mnt/c",
-           "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=passive",
-           "--setenv=WSL_DISTRO_NAME=" + state["distribution"]]
+           "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=passive"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
                             start_new_session=True)
     logf.close()
@@ -551,7 +595,7 @@ def start_host(state, host):
     h["pid"], h["pid_start"] = leader, proc_starttime(leader)
     save_state(state)
     hns = host_ns(name, host)
-    if netns_exists(hns):
+    if os.path.lexists(os.path.join("/run/netns", hns)):
         ip("netns", "delete", hns, check=False)
     ip("netns", "attach", hns, str(leader))
     wire_host(state, host)
@@ -587,14 +631,13 @@ def wait_booted(state, host):
 
 def stop_host(state, host):
     h = state["hosts"][host]
-    if h.get("nspawn_pid"):
-        kill_tree(h["nspawn_pid"], h.get("nspawn_start"), STOP_TIMEOUT)
-    for stale in machine_processes(machine_name(state["name"], host)):
-        kill_tree(stale, proc_starttime(stale), STOP_TIMEOUT)
+    procs = [(h["nspawn_pid"], h.get("nspawn_start"))] if h.get("nspawn_pid") else []
+    procs += [(p, proc_starttime(p)) for p in machine_processes(machine_name(state["name"], host))]
+    stop_nspawn(procs, STOP_TIMEOUT)
     h["nspawn_pid"] = h["nspawn_start"] = h["pid"] = h["pid_start"] = None
     save_state(state)
     hns = host_ns(state["name"], host)
-    if netns_exists(hns):
+    if os.path.lexists(os.path.join("/run/netns", hns)):
         ip("netns", "delete", hns, check=False)
 
 
@@ -701,17 +744,18 @@ def cmd_create(args):
     if not USER_RE.match(args.user):
         raise LabError("--user %r is not a valid Linux user name" % args.user)
     rootfs = ensure_rootfs()
-    ensure_ssh_material(args.name)
-    with global_lock():
+    with lab_lock(args.name):
+        ensure_ssh_material(args.name)
         state = load_state(args.name)
         changed = state is None
         if state is None:
-            index = allocate_index()
-            state = {"name": args.name, "index": index, "topology": args.topology, "user": args.user,
-                     "distribution": args.distribution, "rootfs": rootfs, "hosts": {},
-                     "gateway": str(ipaddress.ip_network("10.77.%d.0/24" % index).network_address + 1),
-                     "far_mtu": None, "inventory_links": []}
-            save_state(state)
+            with global_lock():
+                index = allocate_index()
+                state = {"name": args.name, "index": index, "topology": args.topology, "user": args.user,
+                         "distribution": args.distribution, "rootfs": rootfs, "hosts": {},
+                         "gateway": str(lab_subnet(GUEST_SUBNETS, index).network_address + 1),
+                         "far_mtu": None, "inventory_links": []}
+                save_state(state)
         for key in ("topology", "user", "distribution"):
             if state[key] != getattr(args, key):
                 raise LabError("lab %s exists with %s=%s, asked for %s; destroy it first"
@@ -749,28 +793,12 @@ def cmd_create(args):
 def destroy_lab(name):
     """Remove everything lab NAME made; works from the registry and from what is found on the system."""
     state = load_state(name) or {"name": name, "hosts": {}}
-    removed = False
-    for host in list(state["hosts"]):
-        h = state["hosts"][host]
-        if h.get("nspawn_pid") and alive(h["nspawn_pid"], h.get("nspawn_start")):
-            kill_tree(h["nspawn_pid"], h["nspawn_start"], STOP_TIMEOUT)
-            removed = True
-    # Leftovers of a run that died before recording them: find them by their names.
-    prefix = "wsllab-" + name + "-"
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % entry, "rb") as fh:
-                argv = fh.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"systemd-nspawn") and any(
-                a.startswith(("--machine=" + prefix).encode()) and a[len("--machine=" + prefix):].count(b"-") == 0
-                for a in argv):
-            pid = int(entry)
-            kill_tree(pid, proc_starttime(pid), STOP_TIMEOUT)
-            removed = True
+    procs = [(h["nspawn_pid"], h.get("nspawn_start")) for h in state["hosts"].values() if h.get("nspawn_pid")]
+    # Leftovers of a run that died before recording them are found by their machine names.
+    procs += [(p, proc_starttime(p)) for p in lab_processes(name)]
+    procs = sorted(set((p, s) for p, s in procs if alive(p, s)))
+    removed = bool(procs)
+    stop_nspawn(procs, STOP_TIMEOUT)
     data = os.path.join(DATA_ROOT, name)
     with open("/proc/self/mountinfo") as fh:
         mounts = [line.split()[4] for line in fh]
@@ -796,13 +824,16 @@ def destroy_lab(name):
 def cmd_destroy(args):
     if args.all == bool(args.name):
         raise LabError("destroy takes either a lab NAME or --all")
-    with global_lock():
-        if args.all:
-            names = all_lab_names()
-        else:
-            validate_name(args.name)
-            names = [args.name]
-        removed = [n for n in names if destroy_lab(n)]
+    if args.all:
+        names = all_lab_names()
+    else:
+        validate_name(args.name)
+        names = [args.name]
+    removed = []
+    for n in names:
+        with lab_lock(n):
+            if destroy_lab(n):
+                removed.append(n)
     print(json.dumps({"changed": bool(removed), "destroyed": removed}))
 
 
@@ -843,7 +874,8 @@ def cmd_inventory(args):
 
 
 def cmd_reboot(args):
-    with global_lock():
+    validate_name(args.name)
+    with lab_lock(args.name):
         state = require_state(args.name)
         require_host(state, args.host)
         stop_host(state, args.host)
@@ -863,7 +895,8 @@ def cmd_pid(args):
 
 
 def cmd_set_mtu(args):
-    with global_lock():
+    validate_name(args.name)
+    with lab_lock(args.name):
         state = require_state(args.name)
         if state["topology"] != "nat":
             raise LabError("set-mtu needs a nat lab; %s is %s" % (args.name, state["topology"]))
@@ -877,7 +910,8 @@ def cmd_set_mtu(args):
 
 
 def cmd_set_gateway(args):
-    with global_lock():
+    validate_name(args.name)
+    with lab_lock(args.name):
         state = require_state(args.name)
         try:
             new = ipaddress.ip_address(args.address)
@@ -911,7 +945,8 @@ def cmd_set_gateway(args):
 
 
 def cmd_set_mode(args):
-    with global_lock():
+    validate_name(args.name)
+    with lab_lock(args.name):
         state = require_state(args.name)
         hosts = [args.host] if args.host else sorted(state["hosts"])
         for host in hosts:
@@ -921,6 +956,23 @@ def cmd_set_mode(args):
             state["hosts"][host]["networking_mode"] = args.mode
         save_state(state)
     print(json.dumps({"changed": True, "hosts": hosts, "networking_mode": args.mode}))
+
+
+def cmd_cache_prune(args):
+    """Delete cached root file systems that are neither current nor used by an existing lab."""
+    keep = {os.path.join(CACHE_ROOT, "rootfs-" + rootfs_key())}
+    for name in all_lab_names():
+        st = load_state(name)
+        if st:
+            keep.add(st["rootfs"])
+    removed = []
+    with flock(os.path.join(CACHE_ROOT, "build.lock")):
+        for entry in sorted(os.listdir(CACHE_ROOT)) if os.path.isdir(CACHE_ROOT) else []:
+            path = os.path.join(CACHE_ROOT, entry)
+            if entry.startswith("rootfs-") and path not in keep:
+                shutil.rmtree(path)
+                removed.append(path)
+    print(json.dumps({"changed": bool(removed), "removed": removed}))
 
 
 def main(argv=None):
@@ -966,6 +1018,8 @@ def main(argv=None):
     s.add_argument("mode", choices=NETWORKING_MODES)
     s.add_argument("--host", help="one host (default: all)")
     s.set_defaults(func=cmd_set_mode)
+    s = sub.add_parser("cache-prune", help="delete cached root file systems no lab uses")
+    s.set_defaults(func=cmd_cache_prune)
     args = p.parse_args(argv)
     if os.geteuid() != 0:
         log("must run as root")
