@@ -16,7 +16,7 @@ MOLECULE_SCENARIOS ?= $(shell scripts/list-scenarios.sh)
 
 .PHONY: test demo setup unit pwsh-syntax sanity lint build-check molecule collection-tree clean lab-clean
 
-test: setup unit pwsh-syntax sanity lint build-check molecule
+test: setup unit pwsh-syntax sanity lint build-check lab-test molecule
 	@echo "make test: all gates passed"
 
 setup:
@@ -59,3 +59,8 @@ lab-clean: setup
 
 clean:
 	rm -rf build tests/output
+
+# The lab program itself against real containers (root; about 20 s once the rootfs is cached).
+.PHONY: lab-test
+lab-test: setup
+	$(BIN)/python -m pytest -q tests/lab
