@@ -179,9 +179,19 @@ ssh_connection:
   type: dict
   sample: {client: 192.0.2.10, client_port: 51234, server: 192.0.2.20, server_port: 22}
 wsl_conf:
-  description: C(path), C(exists), C(mtime) of C(wsl.conf) and C(distribution_started) (epoch seconds of PID 1's start).
+  description:
+    - C(path), C(exists), C(mtime) of C(wsl.conf), C(distribution_started) (epoch seconds of PID 1's start),
+      and C(effective), the settings as WSL reads them (section -> key -> value, read by the collection's
+      wsl.conf engine), with C(warnings) for lines WSL would ignore; C(error) when the file cannot be read.
   returned: always
   type: dict
+  sample:
+    path: /etc/wsl.conf
+    exists: true
+    mtime: 1763782000.0
+    distribution_started: 1763780000.52
+    effective: {boot: {systemd: true, command: /usr/sbin/ip link set dev eth0 mtu 1400}, network: {generateResolvConf: true}}
+    warnings: []
 restart_pending:
   description: True when C(wsl.conf) was modified after the distribution started, so the running instance does not use it yet.
   returned: always
@@ -193,6 +203,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import ConfigEditError, read_config
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONF
 from ansible_collections.wslfleet.networking.plugins.module_utils._guest import (
     classify_resolv_conf,
     detect_wsl,
@@ -292,7 +304,15 @@ def _wsl_conf(path):
         mtime = os.stat(path).st_mtime
     except OSError:
         mtime = None
-    info = {"path": path, "exists": mtime is not None, "mtime": mtime, "distribution_started": started}
+    info = {"path": path, "exists": mtime is not None, "mtime": mtime, "distribution_started": started,
+            "effective": {}, "warnings": []}
+    if mtime is not None:
+        try:
+            with open(path, "rb") as handle:
+                parsed = read_config(handle.read(), WSLCONF, label=path)
+            info.update(effective=parsed["effective"], warnings=parsed["warnings"])
+        except (IOError, OSError, ConfigEditError) as exc:
+            info["error"] = "cannot read %s: %s" % (path, exc)
     pending = mtime is not None and started is not None and mtime > started
     return info, pending
 

@@ -170,6 +170,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._guest import parse_ip_addr, parse_link, parse_route_get
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
+    ConfigEditError,
+    apply_settings,
+    read_config,
+)
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONF
 from ansible_collections.wslfleet.networking.plugins.module_utils._mtu import (
     IPV6_MIN_MTU,
     PING_OVERHEAD,
@@ -345,14 +351,6 @@ class MtuModule:
         Returns (command after, edit result or None when the file stays as it is). Nothing is
         written here, so every refusal comes before any change.
         """
-        # Imported here so hosts that persist through systemd never load the engine.
-        from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
-            ConfigEditError,
-            apply_settings,
-            read_config,
-        )
-        from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONF
-
         path = self.params["wsl_conf_path"]
         try:
             with open(path, "rb") as handle:
@@ -360,11 +358,7 @@ class MtuModule:
         except (IOError, OSError):
             data = None
         try:
-            effective = read_config(data, WSLCONF)["effective"]
-            existing = None
-            for section, keys in effective.items():
-                if section.lower() == "boot":
-                    existing = dict((k.lower(), v) for k, v in keys.items()).get("command")
+            existing = read_config(data, WSLCONF, label=path)["effective"].get("boot", {}).get("command")
             wanted = merge_boot_command(existing, interface, segment)
             if (wanted or None) == (existing or None):
                 return existing, None

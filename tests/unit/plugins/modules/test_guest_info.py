@@ -260,4 +260,5 @@ def test_module_nat_guest_from_recorded_outputs(mocker, capsys, tmp_path):
     # wsl.conf was written just now, long after the recorded PID 1 start: a restart is pending
     assert result["wsl_conf"]["distribution_started"] == 1763780000.52
     assert result["restart_pending"] is True
+    assert result["wsl_conf"]["effective"] == {"boot": {"systemd": True}} and result["wsl_conf"]["warnings"] == []
     assert all(call[0] != "ip" or "set" not in call for call in calls)

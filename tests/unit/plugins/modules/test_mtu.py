@@ -272,14 +272,7 @@ def test_auto_errors(guest, capsys):
 
 # --- persistence through wsl.conf ---------------------------------------------------------------
 
-def _engine():
-    return pytest.importorskip(
-        "ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit",
-        reason="the wsl.conf engine (config branch) is not merged into this branch yet")
-
-
 def test_boot_command_keeps_an_existing_command(guest, capsys, tmp_path):
-    _engine()
     guest.systemd = False
     conf = tmp_path / "wsl.conf"
     original = "# my settings\n[boot]\ncommand = service ssh start\n\n[network]\nhostname = devbox\n"
@@ -297,7 +290,6 @@ def test_boot_command_keeps_an_existing_command(guest, capsys, tmp_path):
 
 
 def test_boot_command_refuses_a_comment_before_changing_anything(guest, capsys, tmp_path):
-    _engine()
     guest.systemd = False
     conf = tmp_path / "wsl.conf"
     conf.write_text('[boot]\ncommand = "mount -a # all"\n')
@@ -308,7 +300,6 @@ def test_boot_command_refuses_a_comment_before_changing_anything(guest, capsys, 
 
 
 def test_switching_to_systemd_removes_our_boot_segment(guest, capsys, tmp_path):
-    _engine()
     conf = tmp_path / "wsl.conf"
     conf.write_text("[boot]\nsystemd = true\ncommand = service ssh start; /usr/sbin/ip link set dev eth0 mtu 1400\n")
     result = run({"mtu": "1400", "persist": "systemd", "wsl_conf_path": str(conf)}, capsys)
