@@ -44,7 +44,10 @@ sanity: setup collection-tree
 	cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --color=no --python 3.11 \
 	  $(shell cat tests/sanity/skip-tests.txt | sed -e 's/#.*//' -e '/^$$/d' -e 's/^/--skip-test /')
 
+# ansible-lint installs the collection it lints into ~/.ansible/collections and may skip a reinstall
+# of the same version, linting a stale copy: drop our own copy first so it always sees this tree.
 lint: setup
+	rm -rf $(HOME)/.ansible/collections/ansible_collections/wslfleet/networking
 	$(BIN)/ansible-lint --profile production --offline
 
 build-check: setup

@@ -1,0 +1,541 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wslfleet.networking contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What WSL knows about its two config files: every key, its section, type and rules.
+
+This is the one place in the collection that holds these facts (taken from the project's
+WSL networking reference, sections 1.4-1.8 and 2.3). Everything else imports it.
+
+Each key has a *value type* that knows two things:
+  * ``read(raw)``: how WSL itself interprets the unescaped text it found in the file
+    (returns ``(ok, value, message)``; ``value`` is what ``effective`` reports), and
+  * ``coerce(value)``: how a value a user asked for becomes the exact text to write, or a
+    ``SchemaError`` naming the rule it broke. Only spellings WSL accepts are written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+SIZE_RE = re.compile(r"^([0-9]+)(B|K|KB|M|MB|G|GB|T|TB)?$")
+_SIZE_FACTORS = {None: 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
+                 "G": 1 << 30, "GB": 1 << 30, "T": 1 << 40, "TB": 1 << 40}
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
+
+WSLCONFIG = "wslconfig"
+WSLCONF = "wsl.conf"
+
+
+class SchemaError(ValueError):
+    """A value or key a user asked for that WSL would not read as meant."""
+
+
+def _is_ascii_text(value):
+    try:
+        value.encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def parse_c_long(text):
+    """Parse like C ``strtol(text, &end, 0)`` with WSL's checks: whole text, fits an int.
+
+    Returns the number or None. Leading zero means octal, ``0x`` hex, as WSL reads them.
+    """
+    i, n = 0, len(text)
+    while i < n and text[i] in " \t\n\v\f\r":
+        i += 1
+    sign = 1
+    if i < n and text[i] in "+-":
+        sign = -1 if text[i] == "-" else 1
+        i += 1
+    digits = text[i:]
+    if not digits:
+        return None
+    if digits[:2] in ("0x", "0X") and len(digits) > 2:
+        base, body = 16, digits[2:]
+    elif digits[0] == "0" and len(digits) > 1:
+        base, body = 8, digits[1:]
+    else:
+        base, body = 10, digits
+    allowed = {8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}[base]
+    if not body or any(c not in allowed for c in body):
+        return None
+    number = sign * int(body, base)
+    if number < _INT_MIN or number > _INT_MAX:
+        return None
+    return number
+
+
+def parse_size(text):
+    """Bytes for a WSL memory string (``8GB``, ``512M``, ``1073741824``), or None."""
+    match = SIZE_RE.match(text)
+    if not match:
+        return None
+    return int(match.group(1)) * _SIZE_FACTORS[match.group(2)]
+
+
+def _is_ipv4(text):
+    parts = text.split(".")
+    if len(parts) != 4:
+        return False
+    for part in parts:
+        # inet_pton: 1-3 decimal digits, 0-255, no leading zeros beyond a lone "0".
+        if not part.isdigit() or len(part) > 3 or (len(part) > 1 and part[0] == "0") or int(part) > 255:
+            return False
+    return True
+
+
+class ValueType:
+    """Base of the value types; ``name`` is what docs and messages call it."""
+
+    name = "string"
+
+    def read(self, raw):
+        return True, raw, None
+
+    def compare_key(self, raw):
+        ok, value, dummy = self.read(raw)
+        return value if ok else None
+
+    def coerce(self, value, spec):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise SchemaError("%s: value %r is not a string (rule: %s takes text)" % (spec.full, value, self.name))
+        return str(value)
+
+
+class StringType(ValueType):
+    name = "string"
+
+
+class PathType(ValueType):
+    name = "path"
+
+
+class BoolType(ValueType):
+    name = "bool"
+
+    def read(self, raw):
+        low = raw.lower()
+        if low in ("true", "1"):
+            return True, True, None
+        if low in ("false", "0"):
+            return True, False, None
+        return False, None, "Invalid boolean value '%s'" % raw
+
+    def coerce(self, value, spec):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower()
+        raise SchemaError("%s: value %r is not a boolean (rule: WSL reads only true/false; "
+                          "yes/no/on/off are ignored by WSL)" % (spec.full, value))
+
+
+class IntType(ValueType):
+    name = "int"
+
+    def __init__(self, minimum=None, maximum=None, octal=False):
+        self.minimum = minimum
+        self.maximum = maximum
+        self.octal = octal
+
+    def read(self, raw):
+        number = parse_c_long(raw)
+        if number is None:
+            return False, None, "Invalid integer value '%s'" % raw
+        return True, number, None
+
+    def coerce(self, value, spec):
+        if isinstance(value, bool):
+            raise SchemaError("%s: value %r is a boolean, expected an integer (rule: int)" % (spec.full, value))
+        if isinstance(value, int):
+            number, text = value, str(value)
+            if self.octal:
+                text = "0%o" % value if value > 0 else "0"
+        elif isinstance(value, str):
+            number, text = parse_c_long(value), value
+            if number is None or value != value.strip():
+                raise SchemaError("%s: value %r is not an integer as WSL reads it (rule: decimal, 0x hex, "
+                                  "leading 0 = octal, nothing else)" % (spec.full, value))
+        else:
+            raise SchemaError("%s: value %r is not an integer (rule: int)" % (spec.full, value))
+        if self.minimum is not None and number < self.minimum:
+            raise SchemaError("%s: value %r is below the minimum %d" % (spec.full, value, self.minimum))
+        if self.maximum is not None and number > self.maximum:
+            raise SchemaError("%s: value %r is above the maximum %d" % (spec.full, value, self.maximum))
+        if number < _INT_MIN or number > _INT_MAX:
+            raise SchemaError("%s: value %r does not fit a 32-bit int" % (spec.full, value))
+        return text
+
+
+class SizeType(ValueType):
+    name = "size"
+
+    def read(self, raw):
+        size = parse_size(raw)
+        if size is None:
+            return False, None, "Invalid memory string '%s'" % raw
+        return True, raw, None
+
+    def compare_key(self, raw):
+        return parse_size(raw)
+
+    def coerce(self, value, spec):
+        if isinstance(value, bool):
+            raise SchemaError("%s: value %r is a boolean, expected a size (rule: size)" % (spec.full, value))
+        if isinstance(value, int):
+            if value < 0:
+                raise SchemaError("%s: value %r is negative (rule: a size is a whole number of bytes >= 0)"
+                                  % (spec.full, value))
+            return str(value)
+        if isinstance(value, str) and parse_size(value) is not None:
+            return value
+        raise SchemaError("%s: value %r is not a WSL size (rule: digits with an optional upper-case suffix "
+                          "B, K, KB, M, MB, G, GB, T or TB, no space, no decimals, not negative; "
+                          "e.g. 8GB)" % (spec.full, value))
+
+
+class EnumType(ValueType):
+    name = "enum"
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def _match(self, text):
+        for choice in self.choices:
+            if choice.lower() == text.lower():
+                return choice
+        return None
+
+    def read(self, raw):
+        choice = self._match(raw)
+        if choice is None:
+            return False, None, "Invalid value '%s' (Valid values: %s)" % (raw, ", ".join(self.choices))
+        return True, choice, None
+
+    def coerce(self, value, spec):
+        if isinstance(value, str) and self._match(value) is not None:
+            return self._match(value)
+        raise SchemaError("%s: value %r is not one of %s (rule: enum, case-insensitive)"
+                          % (spec.full, value, ", ".join(self.choices)))
+
+
+class PortsType(ValueType):
+    name = "ports"
+
+    def read(self, raw):
+        ports, problems = [], []
+        for item in raw.split(","):
+            # WSL converts each item with std::stoi: leading digits count, the rest is dropped
+            # (so "8000-8010" silently means 8000).
+            match = re.match(r"^\s*([+-]?[0-9]+)(.*)$", item)
+            if not match or not 0 < int(match.group(1)) < 65536:
+                problems.append("%r is ignored" % item)
+                continue
+            ports.append(int(match.group(1)))
+            if match.group(2).strip():
+                problems.append("%r is read as %s" % (item, match.group(1)))
+        if problems:
+            return True, ports, "Port list: %s" % "; ".join(problems)
+        return True, ports, None
+
+    def compare_key(self, raw):
+        ok, ports, message = self.read(raw)
+        return None if message else ports
+
+    def coerce(self, value, spec):
+        if isinstance(value, str):
+            items = [i.strip() for i in value.split(",")] if value.strip() else []
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = [value]
+        else:
+            raise SchemaError("%s: value %r is not a list of ports (rule: ports)" % (spec.full, value))
+        ports = []
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                port = item
+            elif isinstance(item, str) and item.isdigit():
+                port = int(item)
+            else:
+                raise SchemaError("%s: item %r of %r is not a single port (rule: comma-separated port numbers "
+                                  "1-65535; ranges such as 8000-8010 are not supported by WSL)"
+                                  % (spec.full, item, value))
+            if not 0 < port < 65536:
+                raise SchemaError("%s: port %r is out of range (rule: 1-65535)" % (spec.full, item))
+            ports.append(port)
+        return ",".join(str(p) for p in ports)
+
+
+class MacType(ValueType):
+    name = "mac"
+
+    def read(self, raw):
+        if _MAC_RE.match(raw):
+            return True, raw, None
+        return False, None, "Invalid MAC address '%s' (WSL refuses to start the VM)" % raw
+
+    def compare_key(self, raw):
+        return raw.lower().replace("-", ":") if _MAC_RE.match(raw) else None
+
+    def coerce(self, value, spec):
+        if isinstance(value, str) and _MAC_RE.match(value):
+            return value
+        raise SchemaError("%s: value %r is not a MAC address (rule: six hex pairs like aa:bb:cc:dd:ee:ff)"
+                          % (spec.full, value))
+
+
+class IPv4Type(ValueType):
+    name = "ipv4"
+
+    def read(self, raw):
+        if _is_ipv4(raw):
+            return True, raw, None
+        return False, None, "Invalid IP value '%s'" % raw
+
+    def coerce(self, value, spec):
+        if isinstance(value, str) and _is_ipv4(value):
+            return value
+        raise SchemaError("%s: value %r is not an IPv4 address (rule: dotted quad, e.g. 10.255.255.254)"
+                          % (spec.full, value))
+
+
+class KeySpec:
+    """One key of a config file as WSL reads it."""
+
+    def __init__(self, section, name, vtype, default=None, aliases=(), min_wsl=None, min_windows=None,
+                 documented=True, description=""):
+        self.section = section
+        self.name = name
+        self.type = vtype
+        self.default = default
+        # Other "section" names under which WSL reads the same key (first occurrence wins across them).
+        self.alias_sections = tuple(aliases)
+        self.min_wsl = min_wsl
+        self.min_windows = min_windows
+        self.documented = documented
+        self.description = description
+
+    @property
+    def full(self):
+        return "%s.%s" % (self.section, self.name)
+
+    @property
+    def id(self):
+        return self.full.lower()
+
+    def names(self):
+        return [("%s.%s" % (s, self.name)).lower() for s in (self.section,) + self.alias_sections]
+
+    def as_dict(self):
+        data = {"section": self.section, "key": self.name, "type": self.type.name, "default": self.default,
+                "aliases": ["%s.%s" % (s, self.name) for s in self.alias_sections],
+                "min_wsl": self.min_wsl, "min_windows": self.min_windows, "documented": self.documented}
+        if isinstance(self.type, EnumType):
+            data["choices"] = list(self.type.choices)
+        return data
+
+
+class Policy:
+    """A machine policy DWORD under HKLM\\Software\\Policies\\WSL and what it overrides."""
+
+    def __init__(self, name, overrides=(), forced=None, description=""):
+        self.name = name
+        self.overrides = tuple(overrides)
+        # Value WSL uses instead of the user's when the policy is 0; None = default of the key.
+        self.forced = forced
+        self.description = description
+
+
+class Schema:
+    def __init__(self, kind, label, keys, restart, policies=()):
+        self.kind = kind
+        self.label = label
+        self.keys = tuple(keys)
+        self.restart = restart
+        self.policies = tuple(policies)
+        self._by_name = {}
+        for spec in self.keys:
+            for full in spec.names():
+                self._by_name[full] = spec
+        self.sections = sorted(set(s.section for s in self.keys) | set(
+            a for s in self.keys for a in s.alias_sections), key=str.lower)
+
+    def lookup(self, full):
+        """Key spec for a full ``section.key`` name (any case, aliases included) or None."""
+        return self._by_name.get(full.lower())
+
+    def get(self, section, key):
+        return self.lookup("%s.%s" % (section, key))
+
+    def sections_of(self, key):
+        """Section spellings under which ``key`` would be read, for 'wrong section' messages."""
+        found = []
+        for spec in self.keys:
+            if spec.name.lower() == key.lower():
+                found.extend((spec.section,) + spec.alias_sections)
+        return found
+
+    def section_name(self, section):
+        """The schema's spelling of a section name, or None if no key lives there."""
+        for name in self.sections:
+            if name.lower() == section.lower():
+                return name
+        return None
+
+    def policy(self, name):
+        for pol in self.policies:
+            if pol.name.lower() == name.lower():
+                return pol
+        return None
+
+
+_B = BoolType()
+_S = StringType()
+_P = PathType()
+_Z = SizeType()
+_I = IntType()
+_MS = IntType(minimum=0)
+_W11 = "Windows 11"
+_W11_22H2 = "Windows 11 22H2 (build 22621)"
+_EXP = ("experimental",)
+
+NETWORKING_MODES = ("none", "nat", "bridged", "mirrored", "virtioproxy", "consomme")
+
+WSLCONFIG_KEYS = (
+    # [wsl2] networking
+    KeySpec("wsl2", "networkingMode", EnumType(NETWORKING_MODES), "nat", _EXP, "2.0.5", _W11_22H2,
+            description="none, nat, bridged (deprecated), mirrored, virtioproxy; consomme needs WSL 2.9.0."),
+    KeySpec("wsl2", "localhostForwarding", _B, True),
+    KeySpec("wsl2", "dnsTunneling", _B, True, _EXP, "2.0.5", _W11_22H2),
+    KeySpec("wsl2", "dnsProxy", _B, True),
+    KeySpec("wsl2", "firewall", _B, True, _EXP, "2.0.5", _W11_22H2),
+    KeySpec("wsl2", "autoProxy", _B, True, _EXP, "2.0.5", _W11),
+    KeySpec("wsl2", "ipv6", _B, False, documented=False),
+    KeySpec("wsl2", "vmSwitch", _S, None, documented=False),
+    KeySpec("wsl2", "macAddress", MacType(), None, documented=False),
+    KeySpec("wsl2", "dhcp", _B, True, documented=False),
+    KeySpec("wsl2", "dhcpTimeout", _MS, 5000, documented=False),
+    # [wsl2] VM
+    KeySpec("wsl2", "memory", _Z, None),
+    KeySpec("wsl2", "processors", IntType(minimum=1), None),
+    KeySpec("wsl2", "swap", _Z, None),
+    KeySpec("wsl2", "swapFile", _P, None),
+    KeySpec("wsl2", "kernel", _P, None),
+    KeySpec("wsl2", "kernelModules", _P, None),
+    KeySpec("wsl2", "kernelCommandLine", _S, None),
+    KeySpec("wsl2", "loadDefaultKernelModules", _B, True, documented=False),
+    KeySpec("wsl2", "loadKernelModules", _S, None, documented=False),
+    KeySpec("wsl2", "safeMode", _B, False, min_wsl="0.66.2", min_windows=_W11),
+    KeySpec("wsl2", "guiApplications", _B, True),
+    KeySpec("wsl2", "gpuSupport", _B, True, documented=False),
+    KeySpec("wsl2", "debugConsole", _B, False, min_windows=_W11),
+    KeySpec("wsl2", "debugConsoleLogFile", _P, None, documented=False),
+    KeySpec("wsl2", "earlyBootLogging", _B, None, documented=False),
+    KeySpec("wsl2", "nestedVirtualization", _B, None, min_windows=_W11),
+    KeySpec("wsl2", "vmIdleTimeout", _I, 60000, min_windows=_W11),
+    KeySpec("wsl2", "maxCrashDumpCount", _I, 10),
+    KeySpec("wsl2", "crashDumpFolder", _P, None, documented=False),
+    KeySpec("wsl2", "defaultVhdSize", _Z, "1099511627776"),
+    KeySpec("wsl2", "hardwarePerformanceCounters", _B, None, documented=False),
+    KeySpec("wsl2", "virtio", _B, None, documented=False),
+    KeySpec("wsl2", "virtiofs", _B, False, documented=False),
+    KeySpec("wsl2", "virtio9p", _B, False, documented=False),
+    KeySpec("wsl2", "hostFileSystemAccess", _B, True, documented=False),
+    KeySpec("wsl2", "kernelBootTimeout", _MS, 30000, documented=False),
+    KeySpec("wsl2", "distributionStartTimeout", _MS, 60000, documented=False),
+    KeySpec("wsl2", "mountDeviceTimeout", _MS, 5000, documented=False),
+    KeySpec("wsl2", "kernelDebugPort", _MS, 0, documented=False),
+    KeySpec("wsl2", "systemDistro", _P, None, documented=False),
+    KeySpec("wsl2", "telemetry", _B, None, documented=False),
+    KeySpec("wsl2", "isolateDistroCgroup", _B, True, min_wsl="2.9.0", documented=False),
+    # [experimental] only
+    KeySpec("experimental", "hostAddressLoopback", _B, False, min_wsl="2.0.0", min_windows=_W11_22H2),
+    KeySpec("experimental", "ignoredPorts", PortsType(), None, min_wsl="2.0.0", min_windows=_W11_22H2),
+    KeySpec("experimental", "dnsTunnelingIpAddress", IPv4Type(), "10.255.255.254", min_wsl="2.0.0",
+            min_windows=_W11_22H2),
+    KeySpec("experimental", "bestEffortDnsParsing", _B, False, min_wsl="2.0.0", min_windows=_W11_22H2),
+    KeySpec("experimental", "initialAutoProxyTimeout", _MS, 1000, min_windows=_W11),
+    KeySpec("experimental", "autoMemoryReclaim", EnumType(("disabled", "gradual", "dropCache")), "dropCache",
+            min_wsl="2.0.0"),
+    KeySpec("experimental", "sparseVhd", _B, False, min_wsl="2.0.0"),
+    KeySpec("experimental", "setVersionDebug", _S, None, documented=False),
+    KeySpec("experimental", "swiotlb", _Z, None, min_wsl="2.9.0", documented=False),
+    KeySpec("experimental", "virtioFsAggregateShares", _B, True, min_wsl="2.9.0", documented=False),
+    # [general]
+    KeySpec("general", "distributionInstallPath", _P, None, documented=False),
+    KeySpec("general", "instanceIdleTimeout", _I, 15000, documented=False),
+)
+
+WSLCONFIG_POLICIES = (
+    Policy("AllowNetworkingModeUserSetting", ("wsl2.networkingMode",), forced="DefaultNetworkingMode",
+           description="0 = the user's networkingMode is ignored (except none); DefaultNetworkingMode applies."),
+    Policy("AllowFirewallUserSetting", ("wsl2.firewall",), forced=True,
+           description="0 = the user cannot turn the Hyper-V firewall off."),
+    Policy("AllowKernelUserSetting", ("wsl2.kernel",), description="0 = a custom kernel is ignored."),
+    Policy("AllowKernelCommandLineUserSetting", ("wsl2.kernelCommandLine",),
+           description="0 = kernelCommandLine is ignored."),
+    Policy("AllowNestedVirtualization", ("wsl2.nestedVirtualization",), forced=False,
+           description="0 = nested virtualization stays off."),
+    Policy("DefaultNetworkingMode", (), description="Default mode: 0 none, 1 nat, 2 bridged (rejected), "
+                                                    "3 mirrored, 4 consomme."),
+    Policy("AllowDebugShell", ()),
+    Policy("AllowWSL", (), description="0 = WSL is disabled on this machine."),
+    Policy("AllowWSL1", ()),
+)
+
+# DefaultNetworkingMode DWORD -> networkingMode (2 = bridged is rejected as a default by WSL).
+DEFAULT_NETWORKING_MODE_VALUES = {0: "none", 1: "nat", 3: "mirrored", 4: "consomme"}
+
+WSLCONF_KEYS = (
+    KeySpec("boot", "systemd", _B, False, min_wsl="0.67.6"),
+    KeySpec("boot", "command", _S, None),
+    KeySpec("boot", "protectBinfmt", _B, True),
+    KeySpec("boot", "initTimeout", _MS, 10000, documented=False),
+    KeySpec("automount", "enabled", _B, True),
+    KeySpec("automount", "root", _S, "/mnt/"),
+    KeySpec("automount", "options", _S, None),
+    KeySpec("automount", "mountFsTab", _B, True),
+    KeySpec("automount", "ldconfig", _B, True, documented=False),
+    KeySpec("automount", "cgroups", EnumType(("v1", "v2")), "v2", min_wsl="2.7.0", documented=False),
+    KeySpec("network", "generateHosts", _B, True),
+    KeySpec("network", "generateResolvConf", _B, True),
+    KeySpec("network", "hostname", _S, None),
+    KeySpec("interop", "enabled", _B, True, min_windows="build 17763"),
+    KeySpec("interop", "appendWindowsPath", _B, True, min_windows="build 17763"),
+    KeySpec("user", "default", _S, None, min_windows="build 18980"),
+    KeySpec("gpu", "enabled", _B, True),
+    KeySpec("gpu", "appendLibPath", _B, True, documented=False),
+    KeySpec("time", "useWindowsTimezone", _B, True),
+    KeySpec("filesystem", "umask", IntType(minimum=0, maximum=0o777, octal=True), "0022", documented=False),
+    KeySpec("fileServer", "enabled", _B, True, documented=False),
+    KeySpec("fileServer", "logFile", _P, None, documented=False),
+    KeySpec("fileServer", "logLevel", _I, None, documented=False),
+    KeySpec("fileServer", "logTruncate", _B, True, documented=False),
+)
+
+SCHEMAS = {
+    WSLCONFIG: Schema(WSLCONFIG, ".wslconfig", WSLCONFIG_KEYS, "vm", WSLCONFIG_POLICIES),
+    WSLCONF: Schema(WSLCONF, "wsl.conf", WSLCONF_KEYS, "distribution"),
+}
+
+
+def get_schema(kind):
+    try:
+        return SCHEMAS[kind]
+    except KeyError:
+        raise SchemaError("unknown config file kind %r (known: %s)" % (kind, ", ".join(sorted(SCHEMAS))))
+
+
+def check_ascii(spec_full, text):
+    if not _is_ascii_text(text):
+        raise SchemaError("%s: value %r contains non-ASCII characters (rule: WSL's parser mangles non-ASCII "
+                          "values; keep values ASCII)" % (spec_full, text))
