@@ -11,7 +11,7 @@ module: mtu
 short_description: Set a WSL guest interface's MTU now and keep it across restarts
 description:
   - Sets the MTU of O(interface) with C(ip link set) and persists it so it is set again when the
-    distribution starts: with systemd as PID 1 through a oneshot unit ordered after the interface
+    distribution starts. With systemd as PID 1 that is a oneshot unit ordered after the interface
     exists, without systemd through the C([boot] command) of C(/etc/wsl.conf), edited through the
     collection's lossless wsl.conf engine (an existing command is kept and ours appended).
   - O(mtu=auto) finds the path MTU toward O(probe_host) by bisection with don't-fragment pings
