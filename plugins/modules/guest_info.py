@@ -22,7 +22,7 @@ description:
   - Never changes anything. Runs C(ip), C(ufw), C(systemctl) and C(wslinfo) only to read.
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   automount_root:
     description:
@@ -47,8 +47,8 @@ attributes:
     platforms: posix
     description: Target OS/families that can be operated against.
 notes:
-  - Reading the UFW state needs root (C(become)); without it RV(ufw.active) comes from
-    C(/etc/ufw/ufw.conf) and RV(ufw.error) says why C(ufw status) could not run.
+  - Reading the UFW state needs root (C(become)); without it C(active) in RV(ufw) comes from
+    C(/etc/ufw/ufw.conf) and C(error) in RV(ufw) says why C(ufw status) could not run.
 seealso:
   - module: wslfleet.networking.mtu
   - module: wslfleet.networking.wsl_info

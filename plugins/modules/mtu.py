@@ -25,7 +25,7 @@ description:
     change (reference §6.2).
 version_added: 0.1.0
 author:
-  - wslfleet.networking maintainers
+  - wslfleet.networking maintainers (@wslfleet)
 options:
   interface:
     description: The interface, as named inside the guest.

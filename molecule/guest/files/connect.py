@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """connect.py HOST PORT: print the first line a TCP server sends; exit 1 when it cannot connect."""
 
 import socket

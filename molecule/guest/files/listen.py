@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Accept TCP connections on the given ports for a while; answer each with "wslfleet PORT".
 
 Usage: listen.py SECONDS PORT... Runs inside a guest's network namespace (ip netns exec) so a
@@ -22,8 +21,8 @@ def main():
         selector.register(sock, selectors.EVENT_READ, port)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for key, _ in selector.select(timeout=0.2):
-            conn, _ = key.fileobj.accept()
+        for key, dummy in selector.select(timeout=0.2):
+            conn, dummy = key.fileobj.accept()
             with conn:
                 conn.sendall(b"wslfleet %d\n" % key.data)
 
