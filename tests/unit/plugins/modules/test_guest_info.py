@@ -4,7 +4,8 @@
 """guest_info and its readers (module_utils/_guest.py) against recorded outputs.
 
 The iproute2 JSON was recorded from veth interfaces in throwaway network namespaces named like a
-WSL guest's (eth0, loopback0, 10.255.255.254 on lo); resolv.conf follows the header gns writes.
+WSL guest's (eth0, loopback0, 10.255.255.254 on lo); `ufw status verbose` from lab hosts after
+the wsl_guest role ran; resolv.conf follows the header gns writes (reference §6.4).
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def test_parse_ufw_status():
     assert _guest.parse_ufw_status(data("ufw_status_active.txt")) == {
         "active": True, "default_incoming": "deny", "default_outgoing": "allow", "default_routed": "disabled",
         "logging": "low"}
+    assert _guest.parse_ufw_status(data("ufw_status_active_sources.txt"))["default_incoming"] == "deny"
     assert _guest.parse_ufw_status(data("ufw_status_inactive.txt")) == {"active": False}
     assert _guest.parse_ufw_status("Status: active\nLogging: off\n")["logging"] == "off"
     assert _guest.parse_ufw_conf(data("ufw.conf")) == {"enabled": True, "logging": "low"}
