@@ -10,9 +10,9 @@ import re
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import (
+    WindowsAction,
     run_network_change,
     run_powershell,
 )
@@ -80,18 +80,11 @@ def desired_settings(args):
     return wanted
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
+class ActionModule(WindowsAction):
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        result, args = self.start(tmp, task_vars, ARGUMENT_SPEC)
         if not _GUID_RE.match(args["vm_creator_id"]):
             raise AnsibleActionFail("vm_creator_id %r is not a GUID like %s" % (args["vm_creator_id"], WSL_VM_CREATOR_ID))
         # Always a braced, quoted string: unquoted {...} is a PowerShell script block (reference 3.1).

@@ -10,9 +10,9 @@ import ipaddress
 import re
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import (
+    WindowsAction,
     run_network_change,
     run_powershell,
 )
@@ -166,18 +166,11 @@ def _line(rule):
         ",".join(rule["remote_addresses"]) or "any", rule["enabled"])
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
+class ActionModule(WindowsAction):
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        result, args = self.start(tmp, task_vars, ARGUMENT_SPEC)
         prefix = args["prefix"]
         if not prefix or not _NAME_RE.match(prefix):
             raise AnsibleActionFail("prefix %r must be non-empty and hold letters, digits, '.', '_' and '-' only; "

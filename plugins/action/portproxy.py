@@ -10,9 +10,9 @@ import ipaddress
 import json
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import (
+    WindowsAction,
     account_matches,
     check_account,
     no_distributions_error,
@@ -178,9 +178,7 @@ def sync_config_text(distribution, rules):
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
+class ActionModule(WindowsAction):
     _requires_connection = True
 
     def _management_port(self, task_vars):
@@ -194,13 +192,8 @@ class ActionModule(ActionBase):
         return None
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        result, args = self.start(tmp, task_vars, ARGUMENT_SPEC)
         if args["resync_interval"] < 1:
             raise AnsibleActionFail("resync_interval %d must be at least 1 minute" % args["resync_interval"])
         desired, exposed = normalize_rules(args["rules"], args["allow_lan_exposure"], self._management_port(task_vars))

@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import (
+    WindowsAction,
     check_account,
     prerequisite_problems,
     run_powershell,
@@ -106,18 +106,11 @@ def parse_effective_mode(run):
     return word if word in EFFECTIVE_MODES else None
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
+class ActionModule(WindowsAction):
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        result, args = self.start(tmp, task_vars, ARGUMENT_SPEC)
         facts = run_powershell(self, HOST_FACTS_PS1, {}, task_vars, "reading host facts")
         check_account(facts.get("account"), args["wsl_user"], "wsl_info")
         runs = run_wsl(self, [["--version"], ["--list", "--verbose"], ["--list", "--quiet"]], task_vars)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import (
+    WindowsAction,
     check_account,
     no_distributions_error,
     run_powershell,
@@ -40,9 +40,7 @@ BUSY_PROBE_SH = (
 RUNNING = ["--list", "--quiet", "--running"]
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
+class ActionModule(WindowsAction):
 
     # Seconds between polls: short at first (a terminate usually takes well under a second), then
     # backing off so a slow VM shutdown does not flood the connection.
@@ -50,13 +48,8 @@ class ActionModule(ActionBase):
     _POLL_MAX = 2.0
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        result, args = self.start(tmp, task_vars, ARGUMENT_SPEC)
         if args["timeout"] < 1:
             raise AnsibleActionFail("timeout %d must be at least 1 second" % args["timeout"])
         if args["force"] and args["distribution"]:

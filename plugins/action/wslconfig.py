@@ -23,63 +23,21 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
+    EDIT_OPTIONS,
     ConfigEditError,
     apply_settings,
 )
-from ansible_collections.wslfleet.networking.plugins.plugin_utils._wslconfig_io import (
-    run_action,
-    run_module,
-    run_powershell,
-)
+from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import run_action, run_module
+from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import run_powershell
+from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import PROFILE_PATH_PS1
 
 display = Display()
 
 POLICY_KEY = "HKLM:\\Software\\Policies\\WSL"
 
-# The profile directory WSL uses for a user is the ProfileImagePath of the user's SID.
-PROFILE_PATH_PS1 = r"""
-[CmdletBinding(SupportsShouldProcess)]
-param (
-    [Parameter(Mandatory)]
-    [string]
-    $User
-)
-
-$ErrorActionPreference = 'Stop'
-$Ansible.Changed = $false
-$sid = $null
-$profilePath = $null
-$problem = $null
-try {
-    $account = New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList $User
-    $sid = $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
-}
-catch {
-    $problem = "no Windows account named '$User' was found: $($_.Exception.Message)"
-}
-if ($sid) {
-    $key = "HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\$sid"
-    if (Test-Path -LiteralPath $key) {
-        $raw = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath).ProfileImagePath
-        $profilePath = [System.Environment]::ExpandEnvironmentVariables($raw)
-    }
-    else {
-        $problem = "the account '$User' ($sid) has no profile on this computer (it never logged on)"
-    }
-}
-$Ansible.Result = @{
-    sid = $sid
-    profile = $profilePath
-    problem = $problem
-}
-"""
 
 ARGUMENT_SPEC = dict(
-    settings=dict(type="dict", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    exclusive=dict(type="bool", default=False),
-    backup=dict(type="bool", default=False),
-    validate=dict(type="str", choices=["strict", "warn"], default="strict"),
+    EDIT_OPTIONS,
     user=dict(type="str"),
     path=dict(type="str"),
     mount_root=dict(type="str", default="/mnt/c"),
@@ -155,7 +113,7 @@ class ActionModule(ActionBase):
         if path:
             return path
         found = run_powershell(self, PROFILE_PATH_PS1, {"User": user}, task_vars,
-                               "looking up the profile of %s" % user)
+                               "looking up the profile of %s" % user) or {}
         if found.get("problem") or not found.get("profile"):
             raise AnsibleActionFail("cannot find the .wslconfig of %s: %s" % (
                 user, found.get("problem") or "no profile path"))

@@ -25,6 +25,16 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema im
 from ansible_collections.wslfleet.networking.plugins.module_utils._wslini import Document, WslIniError
 
 
+# The options every config-file plugin shares (docs: the _config_edit doc fragment).
+EDIT_OPTIONS = dict(
+    settings=dict(type="dict", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    exclusive=dict(type="bool", default=False),
+    backup=dict(type="bool", default=False),
+    validate=dict(type="str", choices=["strict", "warn"], default="strict"),
+)
+
+
 class ConfigEditError(ValueError):
     """Bad input or an unreadable file; nothing was (or may be) written."""
 

@@ -27,6 +27,7 @@ author:
   - wslfleet.networking maintainers (@wslfleet)
 extends_documentation_fragment:
   - wslfleet.networking._attributes
+  - wslfleet.networking._config_edit
 attributes:
   check_mode:
     support: full
@@ -51,30 +52,6 @@ options:
       - With O(state=absent) the values are ignored and may be V(null).
     type: dict
     required: true
-  state:
-    description:
-      - V(present) sets every listed key; V(absent) removes every occurrence of every listed key.
-    type: str
-    choices: [present, absent]
-    default: present
-  exclusive:
-    description:
-      - With O(state=present), also remove keys of the listed sections that are not listed, and later
-        (dead) duplicates of listed keys. Comments and other sections are kept.
-    type: bool
-    default: false
-  backup:
-    description:
-      - Keep a timestamped copy of the previous file next to it when the file changes.
-    type: bool
-    default: false
-  validate:
-    description:
-      - V(strict) fails on keys the schema does not know; V(warn) writes them and returns a warning.
-      - Invalid values of known keys and keys in the wrong section always fail.
-    type: str
-    choices: [strict, warn]
-    default: strict
 notes:
   - The file is written atomically (a temporary file renamed over it); owner and mode of an existing
     file are kept, a new file is created C(0644).
@@ -159,6 +136,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
+    EDIT_OPTIONS,
     ConfigEditError,
     apply_settings,
 )
@@ -194,14 +172,7 @@ def _write(module, path, data):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", default="/etc/wsl.conf"),
-            settings=dict(type="dict", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            exclusive=dict(type="bool", default=False),
-            backup=dict(type="bool", default=False),
-            validate=dict(type="str", choices=["strict", "warn"], default="strict"),
-        ),
+        argument_spec=dict(EDIT_OPTIONS, path=dict(type="path", default="/etc/wsl.conf")),
         supports_check_mode=True,
     )
     path = module.params["path"]

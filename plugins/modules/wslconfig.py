@@ -33,6 +33,7 @@ author:
   - wslfleet.networking maintainers (@wslfleet)
 extends_documentation_fragment:
   - wslfleet.networking._attributes
+  - wslfleet.networking._config_edit
 attributes:
   check_mode:
     support: full
@@ -73,30 +74,6 @@ options:
       - With O(state=absent) the values are ignored and may be V(null).
     type: dict
     required: true
-  state:
-    description:
-      - V(present) sets every listed key; V(absent) removes every occurrence of every listed key.
-    type: str
-    choices: [present, absent]
-    default: present
-  exclusive:
-    description:
-      - With O(state=present), also remove keys of the listed sections that are not listed, and later
-        (dead) duplicates of listed keys. Comments and other sections are kept.
-    type: bool
-    default: false
-  backup:
-    description:
-      - Keep a timestamped copy of the previous file next to it when the file changes.
-    type: bool
-    default: false
-  validate:
-    description:
-      - V(strict) fails on keys the schema does not know; V(warn) writes them and returns a warning.
-      - Invalid values of known keys and keys in the wrong section always fail.
-    type: str
-    choices: [strict, warn]
-    default: strict
   policy_conflict:
     description:
       - Windows hosts only. What to do when a machine policy overrides a requested key

@@ -17,10 +17,12 @@ import base64
 import time
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import ConfigEditError, read_config
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONFIG
+from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import load_action
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import decode_wsl_output
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import WSL_EXEC_PS1
 
@@ -80,7 +82,8 @@ def run_powershell(action, script, parameters, task_vars, what):
     """Run a script synchronously and return its `$Ansible.Result`."""
     result = action._execute_module(
         module_name=WIN_POWERSHELL, module_args=_module_args(script, parameters), task_vars=task_vars)
-    if result.get("failed"):
+    # An error record without `failed` is still an error: what follows must not build on it.
+    if result.get("failed") or result.get("error"):
         raise_for_result(result, what)
     return result.get("result")
 
@@ -105,12 +108,7 @@ def run_wsl(action, commands, task_vars, timeout=120):
 
 
 def _loaded_action(action, name, args):
-    task = action._task.copy()
-    task.args = args
-    task.async_val = 0
-    return action._shared_loader_obj.action_loader.get(
-        name, task=task, connection=action._connection, play_context=action._play_context,
-        loader=action._loader, templar=action._templar, shared_loader_obj=action._shared_loader_obj)
+    return load_action(action, name, args, async_val=0)
 
 
 def run_network_change(action, script, parameters, task_vars, what, timeout=300, poll_interval=1.0,
@@ -255,3 +253,22 @@ def wslconfig_report(path, content_b64, policies=None):
     report.update(effective=parsed["effective"], policy_overrides=parsed["policy_overrides"],
                   warnings=parsed["warnings"])
     return report
+
+
+class WindowsAction(ActionBase):
+    """The common start of the Windows-side action plugins.
+
+    They all answer check mode themselves (reads run, changes are skipped), never run as async
+    jobs of their own (network changes use run_network_change), transfer no files, and validate
+    their argument spec before reading anything from the host.
+    """
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def start(self, tmp, task_vars, argument_spec):
+        """Return the base result and the validated arguments of this task."""
+        result = super(WindowsAction, self).run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=argument_spec)
+        return result, args

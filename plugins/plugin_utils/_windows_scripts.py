@@ -436,3 +436,42 @@ foreach ($change in $Changes) {
     else { throw "unknown Hyper-V rule operation '$($change.op)'" }
 }
 """
+
+
+# The profile directory WSL uses for a user is the ProfileImagePath of the user's SID.
+PROFILE_PATH_PS1 = r"""
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [Parameter(Mandatory)]
+    [string]
+    $User
+)
+
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$sid = $null
+$profilePath = $null
+$problem = $null
+try {
+    $account = New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList $User
+    $sid = $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
+}
+catch {
+    $problem = "no Windows account named '$User' was found: $($_.Exception.Message)"
+}
+if ($sid) {
+    $key = "HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\$sid"
+    if (Test-Path -LiteralPath $key) {
+        $raw = (Get-ItemProperty -LiteralPath $key -Name ProfileImagePath).ProfileImagePath
+        $profilePath = [System.Environment]::ExpandEnvironmentVariables($raw)
+    }
+    else {
+        $problem = "the account '$User' ($sid) has no profile on this computer (it never logged on)"
+    }
+}
+$Ansible.Result = @{
+    sid = $sid
+    profile = $profilePath
+    problem = $problem
+}
+"""

@@ -147,7 +147,7 @@ def test_every_script_takes_data_through_its_param_block_only():
 
 def test_read_scripts_run_in_check_mode_and_report_unchanged():
     for name in ("WSL_EXEC_PS1", "HOST_FACTS_PS1", "PORTPROXY_READ_PS1", "HYPERV_VM_SETTING_READ_PS1",
-                 "HYPERV_RULE_READ_PS1"):
+                 "HYPERV_RULE_READ_PS1", "PROFILE_PATH_PS1"):
         text = getattr(scripts, name)
         assert "SupportsShouldProcess" in text and "$Ansible.Changed = $false" in text, name
     for name in ("PORTPROXY_APPLY_PS1", "HYPERV_VM_SETTING_APPLY_PS1", "HYPERV_RULE_APPLY_PS1"):

@@ -21,30 +21,21 @@ def run_module(action, name, args, task_vars, what):
     return result
 
 
-def run_powershell(action, script, parameters, task_vars, what):
-    """Run a PowerShell script with ``ansible.windows.win_powershell``; data only via ``parameters``.
-
-    Returns what the script put into ``$Ansible.Result``. The script must declare
-    ``[CmdletBinding(SupportsShouldProcess)]`` to run in check mode.
-    """
-    result = run_module(action, "ansible.windows.win_powershell", {"script": script, "parameters": parameters},
-                        task_vars, what)
-    if result.get("error"):
-        messages = "; ".join(str(e.get("output") or e.get("exception", {}).get("message") or e)
-                             for e in result["error"])
-        raise AnsibleActionFail("%s failed: %s" % (what, messages), result=result)
-    return result.get("result") or {}
+def load_action(action, name, args, **task_overrides):
+    """Another action plugin, set up to run as part of ``action``'s task with ``args``."""
+    task = action._task.copy()
+    task.args = args
+    for attribute, value in task_overrides.items():
+        setattr(task, attribute, value)
+    return action._shared_loader_obj.action_loader.get(
+        name, task=task, connection=action._connection, play_context=action._play_context,
+        loader=action._loader, templar=action._templar, shared_loader_obj=action._shared_loader_obj)
 
 
 def run_action(action, name, args, task_vars, what):
     """Run another action plugin (e.g. a copy that transfers a local file) as part of this task."""
-    task = action._task.copy()
-    task.args = args
     # The calling plugin computes its own diff; the inner action need not read files again for one.
-    task.diff = False
-    inner = action._shared_loader_obj.action_loader.get(
-        name, task=task, connection=action._connection, play_context=action._play_context,
-        loader=action._loader, templar=action._templar, shared_loader_obj=action._shared_loader_obj)
+    inner = load_action(action, name, args, diff=False)
     if inner is None:
         raise AnsibleActionFail("%s: action %s is not available (is its collection installed?)" % (what, name))
     result = inner.run(task_vars=task_vars)
