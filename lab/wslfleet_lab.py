@@ -478,6 +478,11 @@ def wire_host(state, host):
     ip("addr", "add", "%s/%d" % (h["address"], subnet(state).prefixlen), "dev", "eth0", ns=hns)
     ip("link", "set", "eth0", "up", ns=hns)
     ip("route", "replace", "default", "via", state["gateway"], ns=hns)
+    # A rebooted host comes back on a new veth with a new MAC. Peers that still hold the old MAC
+    # would send into the void until their neighbour entry goes stale (seconds): make them ask again.
+    peers = [lns] + ([win_ns(name)] if state["topology"] == "nat" else [])
+    for ns in peers:
+        ip("neigh", "flush", "to", h["address"], ns=ns, check=False)
 
 
 # ---------------------------------------------------------------------------------------------- #
