@@ -20,7 +20,9 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema im
     WSLCONFIG,
     SchemaError,
     check_ascii,
+    first_named,
     get_schema,
+    same_name,
 )
 from ansible_collections.wslfleet.networking.plugins.module_utils._wslini import Document, WslIniError
 
@@ -103,7 +105,7 @@ def _requests(schema, settings, state, validate, warnings):
                     raise ConfigEditError("%s: unknown key for %s (rule: strict validation; known keys of [%s]: %s; "
                                           "use validate=warn for keys this collection does not know yet)"
                                           % (full, schema.label, section, ", ".join(
-                                              s.name for s in schema.keys if s.section.lower() == section.lower())
+                                              s.name for s in schema.keys if same_name(s.section, section))
                                               or "none"))
                 warnings.append("%s is not a key this collection knows for %s; written as given, WSL may warn "
                                 "'Unknown key'" % (full, schema.label))
@@ -129,9 +131,7 @@ def _requests(schema, settings, state, validate, warnings):
             written_section, written_key = section, key
             if spec is not None:
                 written_key = spec.name
-                for name in (spec.section,) + spec.alias_sections:
-                    if name.lower() == section.lower():
-                        written_section = name
+                written_section = first_named((spec.section,) + spec.alias_sections, section) or section
             request = _Request(written_section, written_key, spec, text)
             if request.key_id in seen:
                 raise ConfigEditError("settings: %s and %s are the same WSL key (aliases or different case); "
@@ -165,7 +165,7 @@ def read_config(data, kind, policies=None, label=None):
 
 def _policy_value(policies, name):
     for key, value in (policies or {}).items():
-        if key.lower() == name.lower():
+        if same_name(key, name):
             try:
                 return int(value)
             except (TypeError, ValueError):

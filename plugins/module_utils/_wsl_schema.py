@@ -20,6 +20,20 @@ __metaclass__ = type
 
 import re
 
+
+def same_name(a, b):
+    """WSL compares section and key names (and enum values) with strcasecmp: ASCII, any case."""
+    return a.lower() == b.lower()
+
+
+def first_named(items, name, get_name=lambda item: item):
+    """The first of ``items`` whose name is ``name`` the way WSL compares names, or None."""
+    for item in items:
+        if same_name(get_name(item), name):
+            return item
+    return None
+
+
 SIZE_RE = re.compile(r"^([0-9]+)(B|K|KB|M|MB|G|GB|T|TB)?$")
 _SIZE_FACTORS = {None: 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
                  "G": 1 << 30, "GB": 1 << 30, "T": 1 << 40, "TB": 1 << 40}
@@ -209,10 +223,7 @@ class EnumType(ValueType):
         self.choices = tuple(choices)
 
     def _match(self, text):
-        for choice in self.choices:
-            if choice.lower() == text.lower():
-                return choice
-        return None
+        return first_named(self.choices, text)
 
     def read(self, raw):
         choice = self._match(raw)
@@ -380,22 +391,16 @@ class Schema:
         """Section spellings under which ``key`` would be read, for 'wrong section' messages."""
         found = []
         for spec in self.keys:
-            if spec.name.lower() == key.lower():
+            if same_name(spec.name, key):
                 found.extend((spec.section,) + spec.alias_sections)
         return found
 
     def section_name(self, section):
         """The schema's spelling of a section name, or None if no key lives there."""
-        for name in self.sections:
-            if name.lower() == section.lower():
-                return name
-        return None
+        return first_named(self.sections, section)
 
     def policy(self, name):
-        for pol in self.policies:
-            if pol.name.lower() == name.lower():
-                return pol
-        return None
+        return first_named(self.policies, name, lambda pol: pol.name)
 
 
 _B = BoolType()

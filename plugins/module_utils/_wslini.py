@@ -26,6 +26,7 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema im
     WSLCONF,
     WSLCONFIG,
     get_schema,
+    same_name,
 )
 
 _HSPACE = " \t"
@@ -425,8 +426,7 @@ class Document:
 
     def keys_in_section(self, section):
         """Key entries whose section (as WSL sees it) is ``section``, any case."""
-        low = section.lower()
-        return [e for e in self.entries if e.kind == "key" and e.section is not None and e.section.lower() == low]
+        return [e for e in self.entries if e.kind == "key" and e.section is not None and same_name(e.section, section)]
 
     # ---- editing -------------------------------------------------------------------------
 
@@ -475,7 +475,7 @@ class Document:
         header, anchor = None, None
         for entry in self.entries:
             if header is None:
-                if entry.kind == "section" and entry.name.lower() == section.lower():
+                if entry.kind == "section" and same_name(entry.name, section):
                     header = anchor = entry
                 continue
             if entry.header:
