@@ -24,6 +24,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.wslfleet.networking.plugins.module_utils import _mtu
 from ansible_collections.wslfleet.networking.plugins.modules import mtu as mtu_module
+from ansible_collections.wslfleet.networking.plugins.module_utils import _mtu_task
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "test_data", "guest")
 IP = "/usr/sbin/ip"
@@ -117,14 +118,14 @@ def guest(mocker, tmp_path):
     fake = FakeGuest()
     unit_dir = tmp_path / "system"
     unit_dir.mkdir()
-    mocker.patch.object(mtu_module, "UNIT_DIR", str(unit_dir))
-    mocker.patch.object(mtu_module.MtuModule, "systemd_running", autospec=True, side_effect=lambda self: fake.systemd)
+    mocker.patch.object(_mtu_task, "UNIT_DIR", str(unit_dir))
+    mocker.patch.object(_mtu_task.MtuTask, "systemd_running", autospec=True, side_effect=lambda self: fake.systemd)
     mocker.patch.object(mtu_module.AnsibleModule, "get_bin_path", autospec=True,
                         side_effect=lambda self, name, *a, **k: {"ip": IP, "ping": "/usr/bin/ping"}.get(name))
     mocker.patch.object(mtu_module.AnsibleModule, "run_command", autospec=True,
                         side_effect=lambda self, argv, **kwargs: fake(argv, **kwargs))
-    mocker.patch.object(mtu_module.socket, "getaddrinfo",
-                        return_value=[(mtu_module.socket.AF_INET, 3, 1, "", ("198.51.100.2", 0))])
+    mocker.patch.object(_mtu_task.socket, "getaddrinfo",
+                        return_value=[(_mtu_task.socket.AF_INET, 3, 1, "", ("198.51.100.2", 0))])
     fake.unit_dir = unit_dir
     fake.unit = unit_dir / "wslfleet-mtu-eth0.service"
     return fake
