@@ -27,6 +27,7 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_ed
     ConfigEditError,
     apply_settings,
 )
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import windows_profile_in_guest
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import run_action, run_module
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows import run_powershell
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import PROFILE_PATH_PS1
@@ -142,7 +143,7 @@ class ActionModule(ActionBase):
     def _mount_path(self, user, path, mount_root, task_vars):
         if path:
             return path
-        profile = "%s/Users/%s" % (mount_root.rstrip("/"), user)
+        profile = windows_profile_in_guest(mount_root, user)
         stat = run_module(self, "ansible.builtin.stat", {"path": profile, "get_checksum": False}, task_vars,
                           "checking the profile directory %s" % profile)["stat"]
         if not stat.get("exists") or not stat.get("isdir"):

@@ -45,6 +45,15 @@ WSLCONFIG = "wslconfig"
 WSLCONF = "wsl.conf"
 
 
+def windows_profile_in_guest(mount_root, user):
+    """A Windows user's profile directory as a WSL guest sees it through the drive mount.
+
+    ``.wslconfig`` lives in it (reference 1.1); ``mount_root`` is the mount of the system drive
+    (``/mnt/c`` unless ``[automount] root`` says otherwise).
+    """
+    return "%s/Users/%s" % (mount_root.rstrip("/"), user)
+
+
 class SchemaError(ValueError):
     """A value or key a user asked for that WSL would not read as meant."""
 

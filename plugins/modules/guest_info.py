@@ -20,6 +20,12 @@ description:
     (C(/run/WSL), C(/mnt/wsl), C(wslinfo), C(WSL_DISTRO_NAME)) are reported but alone give
     RV(is_wsl=false) with RV(wsl_evidence=userspace): any image or container can carry those files.'
   - Never changes anything. Runs C(ip), C(ufw), C(systemctl) and C(wslinfo) only to read.
+  - With O(baseline), also compares the guest with the state the roles would leave and returns
+    every difference in RV(wslfleet_drift), the items the P(wslfleet.networking.drift_report#callback)
+    callback reports. This is how C(wslfleet.networking.drift) checks a guest in one round trip; the
+    MTU and the C(wsl.conf)/C(.wslconfig) keys are judged by the same code the
+    M(wslfleet.networking.mtu), M(wslfleet.networking.wsl_conf) and M(wslfleet.networking.wslconfig)
+    plugins decide with (the MTU in check mode, so an C(auto) MTU is probed, never set).
 version_added: 0.1.0
 author:
   - wslfleet.networking maintainers (@wslfleet)
@@ -38,6 +44,188 @@ options:
     description: The C(wsl.conf) whose modification time decides RV(restart_pending).
     type: path
     default: /etc/wsl.conf
+  baseline:
+    description:
+      - The state to compare the guest with; every part is optional and only given parts are
+        compared. The C(baseline) role's C(drift) entry point builds it from the role variables.
+    type: dict
+    suboptions:
+      networking_mode:
+        description: The networking mode the guest must see (effective state).
+        type: str
+      restart_pending:
+        description: Report a C(wsl.conf) changed after the distribution started.
+        type: bool
+        default: true
+      wsl_conf:
+        description: C(wsl.conf) keys as M(wslfleet.networking.wsl_conf) O(wslfleet.networking.wsl_conf#module:settings) takes them.
+        type: dict
+      wslconfig:
+        description: C(.wslconfig) keys, read through the Windows drive mount as M(wslfleet.networking.wslconfig) does from a guest.
+        type: dict
+        suboptions:
+          user:
+            description: The Windows user owning the file.
+            type: str
+            required: true
+          mount_root:
+            description: Where the Windows system drive is mounted.
+            type: str
+            default: /mnt/c
+          settings:
+            description: Section -> key -> value.
+            type: dict
+            required: true
+          exclusive:
+            description: Keys of the managed sections that are not listed count as drift.
+            type: bool
+            default: false
+      mtu:
+        description: The M(wslfleet.networking.mtu) options the baseline applies.
+        type: dict
+        suboptions:
+          interface:
+            description: The interface.
+            type: str
+            default: eth0
+          mtu:
+            description: An MTU or C(auto).
+            type: str
+            required: true
+          probe_host:
+            description: The host probed for O(baseline.mtu.mtu=auto).
+            type: str
+          margin:
+            description: Subtracted from a probed path MTU.
+            type: int
+            default: 0
+          persist:
+            description: How the MTU is kept across restarts.
+            type: str
+            default: auto
+            choices: [auto, systemd, boot_command, none]
+      dns_mode:
+        description:
+          - C(tunneling) expects WSL's own C(/etc/resolv.conf) symlink where WSL provides one;
+            C(custom) expects a regular file (give its content as a O(baseline.files) entry).
+        type: str
+        choices: [tunneling, custom]
+      ufw:
+        description: The UFW baseline. Rules are matched against ufw's own rule store (C(user.rules), C(user6.rules)).
+        type: dict
+        suboptions:
+          default_incoming:
+            description: The default incoming policy.
+            type: str
+          default_outgoing:
+            description: The default outgoing policy.
+            type: str
+          logging:
+            description: The logging level.
+            type: str
+          rules:
+            description: Allow rules that must exist.
+            type: list
+            elements: dict
+            suboptions:
+              port:
+                description: A port or a range C(low:high); empty for any.
+                type: str
+              proto:
+                description: C(tcp), C(udp) or C(any).
+                type: str
+                default: any
+              from:
+                description: A source address or network, C(any) when empty.
+                type: str
+              interface:
+                description: The interface the rule is bound to.
+                type: str
+              direction:
+                description: The direction.
+                type: str
+                default: in
+                choices: [in, out]
+              comment:
+                description: The rule's comment; not compared.
+                type: str
+          mirrored_rules:
+            description: Allow rules that must exist when the guest runs in mirrored mode.
+            type: list
+            elements: dict
+            suboptions:
+              port:
+                description: A port or a range C(low:high); empty for any.
+                type: str
+              proto:
+                description: C(tcp), C(udp) or C(any).
+                type: str
+                default: any
+              from:
+                description: A source address or network, C(any) when empty.
+                type: str
+              interface:
+                description: The interface the rule is bound to.
+                type: str
+              direction:
+                description: The direction.
+                type: str
+                default: in
+                choices: [in, out]
+              comment:
+                description: The rule's comment; not compared.
+                type: str
+          management_ports:
+            description: TCP ports of management connections that must be allowed.
+            type: list
+            elements: int
+            default: []
+          connection_ports:
+            description:
+              - Ports of the management connection to allow when this run did not come over SSH
+                (or C(become) cleared C(SSH_CONNECTION)); over SSH the port sshd serves wins.
+            type: list
+            elements: int
+            default: []
+      files:
+        description: Files that must exist as given.
+        type: list
+        elements: dict
+        suboptions:
+          path:
+            description: The path.
+            type: path
+            required: true
+          checksum:
+            description: SHA-1 of the content.
+            type: str
+          link:
+            description: The path must be a symlink to this target.
+            type: str
+          mode:
+            description: The permissions, as an octal string.
+            type: str
+          owner:
+            description: The owner's name.
+            type: str
+          group:
+            description: The group's name.
+            type: str
+      services:
+        description: systemd units that must be enabled and/or active.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The unit.
+            type: str
+            required: true
+          enabled:
+            description: Whether the unit must be enabled.
+            type: bool
+          active:
+            description: Whether the unit must be running.
+            type: bool
 extends_documentation_fragment:
   - wslfleet.networking._attributes
   - wslfleet.networking._attributes.INFO_MODULE
@@ -47,6 +235,9 @@ attributes:
     platforms: posix
     description: Target OS/families that can be operated against.
 notes:
+  - With O(baseline), RV(wslfleet_drift) holds the differences and C(changed) stays false, as
+    reading changes nothing. A drift task that wants C(changed) to mean "a rollout would change
+    this" says so with C(changed_when).
   - Reading the UFW state needs root (C(become)); without it C(active) in RV(ufw) comes from
     C(/etc/ufw/ufw.conf) and C(error) in RV(ufw) says why C(ufw status) could not run.
 seealso:
@@ -63,6 +254,18 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: guest.is_wsl
     fail_msg: "Not a WSL guest (markers seen: {{ guest.wsl_markers }})"
+
+- name: Tell what differs from a small baseline, in one round trip
+  wslfleet.networking.guest_info:
+    baseline:
+      networking_mode: nat
+      wsl_conf: {boot: {systemd: true}}
+      mtu: {interface: eth0, mtu: "1400"}
+      ufw:
+        default_incoming: deny
+        rules: [{port: "8080", proto: tcp}]
+      services: [{name: wslfleet-relay.service, enabled: true, active: true}]
+  register: drift
 
 - name: Show the Windows host as the guest sees it in NAT mode
   ansible.builtin.debug:
@@ -197,14 +400,55 @@ restart_pending:
   returned: always
   type: bool
   sample: false
+wslfleet_drift:
+  description:
+    - Every difference from O(baseline), as C(setting), C(expected), C(actual) and C(category)
+      (C(setting) for what a rollout would change, C(effective) for state no file shows).
+      Empty when the guest is in line.
+  returned: when O(baseline) is given
+  type: list
+  elements: dict
+  sample:
+    - {setting: "/etc/wsl.conf [boot] systemd", expected: true, actual: false, category: setting}
+    - {setting: eth0 MTU (live), expected: 1400, actual: 1500, category: setting}
+diff:
+  description: The file differences behind RV(wslfleet_drift), when diff mode is on.
+  returned: when O(baseline) is given and diff mode is on
+  type: list
+  elements: dict
 """
 
+import grp
+import hashlib
 import os
+import pwd
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import ConfigEditError, read_config
-from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONF
+from ansible_collections.wslfleet.networking.plugins.module_utils._guest_drift import (
+    EFFECTIVE,
+    config_items,
+    file_items,
+    item,
+    mtu_items,
+    parse_ufw_tuples,
+    service_items,
+    ufw_items,
+)
+from ansible_collections.wslfleet.networking.plugins.module_utils._mtu import MtuError
+from ansible_collections.wslfleet.networking.plugins.module_utils._mtu_task import MtuTask
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import (
+    ConfigEditError,
+    apply_settings,
+    read_config,
+)
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import (
+    WSLCONF,
+    WSLCONFIG,
+    windows_profile_in_guest,
+)
 from ansible_collections.wslfleet.networking.plugins.module_utils._guest import (
     classify_resolv_conf,
     detect_wsl,
@@ -285,7 +529,13 @@ def _ufw(module):
 
 
 def _relay(module, service, systemd):
-    result = {"service": service, "installed": False, "active": False, "enabled": False}
+    result = _unit_state(module, service, systemd)
+    result["service"] = service
+    return result
+
+
+def _unit_state(module, service, systemd):
+    result = {"installed": False, "active": False, "enabled": False}
     if not systemd["pid1"]:
         return result
     rc, out, dummy = _run(module, ["systemctl", "show", "--property=LoadState,ActiveState,UnitFileState", "--", service])
@@ -317,12 +567,164 @@ def _wsl_conf(path):
     return info, pending
 
 
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def _file_state(path):
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return {"exists": False, "is_link": False}
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    state = {"exists": True, "is_link": stat.S_ISLNK(info.st_mode), "mode": "%04o" % stat.S_IMODE(info.st_mode),
+             "owner": owner, "group": group}
+    if state["is_link"]:
+        state["link"] = os.readlink(path)
+    elif stat.S_ISREG(info.st_mode):
+        data = _read_bytes(path)
+        state["checksum"] = hashlib.sha1(data).hexdigest() if data is not None else None
+    return state
+
+
+def _config_drift(path, kind, settings, exclusive=False):
+    data = _read_bytes(path)
+    edit = apply_settings(data, kind, settings, exclusive=exclusive, label=path)
+    return config_items(path, kind, data, edit), ([edit.diff(path)] if edit.changed else [])
+
+
+def _mtu_drift(module, wanted):
+    params = dict(wanted, wsl_conf_path=module.params["wsl_conf_path"], backup=False)
+    result = MtuTask(module, params, check_mode=True).run_task()
+    return mtu_items(result), result["diff"]
+
+
+def _ufw_drift(wanted, ufw, ssh_connection, mode):
+    rules = list(wanted["rules"] or [])
+    if mode == "mirrored":
+        rules.extend(wanted["mirrored_rules"] or [])
+    # The role's rule for the management connection: the port sshd serves this session on,
+    # else the connection's own port (roles/wsl_guest/tasks/ufw.yml).
+    detected = [ssh_connection["server_port"]] if ssh_connection else wanted["connection_ports"]
+    for port in sorted(set(detected) | set(wanted["management_ports"])):
+        rules.append({"port": str(port), "proto": "tcp", "direction": "in"})
+    defaults = _read("/etc/default/ufw", "") or ""
+    ipv6 = any(line.strip().replace('"', "").lower() == "ipv6=yes" for line in defaults.splitlines())
+    expected = dict(wanted, rules=rules)
+    return ufw_items(ufw, parse_ufw_tuples(_read("/etc/ufw/user.rules", "")),
+                     parse_ufw_tuples(_read("/etc/ufw/user6.rules", "")), ipv6, expected)
+
+
+def _baseline_drift(module, baseline, facts):
+    """Every difference between the guest and ``baseline``: (items, diffs)."""
+    items, diffs = [], []
+    mode = baseline["networking_mode"]
+    if mode and facts["networking_mode"] and facts["networking_mode"] != mode:
+        items.append(item("networking mode (effective)", mode, facts["networking_mode"], EFFECTIVE))
+    if baseline["restart_pending"] and facts["restart_pending"]:
+        items.append(item("distribution restart (wsl.conf changed after the distribution started)", "done",
+                          "pending", EFFECTIVE))
+    if baseline["wsl_conf"] is not None:
+        found, diff = _config_drift(module.params["wsl_conf_path"], WSLCONF, baseline["wsl_conf"])
+        items.extend(found)
+        diffs.extend(diff)
+    wslconfig = baseline["wslconfig"]
+    if wslconfig is not None:
+        profile = windows_profile_in_guest(wslconfig["mount_root"], wslconfig["user"])
+        if os.path.isdir(profile):
+            found, diff = _config_drift(profile + "/.wslconfig", WSLCONFIG, wslconfig["settings"],
+                                        wslconfig["exclusive"])
+            items.extend(found)
+            diffs.extend(diff)
+        else:
+            items.append(item(profile + "/.wslconfig", "managed through the Windows drive mount",
+                              "the profile directory %s is not there" % profile, EFFECTIVE))
+    if baseline["mtu"] is not None:
+        found, diff = _mtu_drift(module, baseline["mtu"])
+        items.extend(found)
+        diffs.extend(diff)
+    if baseline["dns_mode"] == "tunneling" and "mnt_wsl" in facts["wsl_markers"] \
+            and facts["resolv_conf"]["kind"] != "wsl_symlink":
+        items.append(item("/etc/resolv.conf", "WSL's own symlink (DNS tunneling)", facts["resolv_conf"]["kind"]))
+    if baseline["ufw"] is not None:
+        items.extend(_ufw_drift(baseline["ufw"], facts["ufw"], facts["ssh_connection"], facts["networking_mode"]))
+    for wanted in baseline["files"] or []:
+        items.extend(file_items(wanted, _file_state(wanted["path"])))
+    for wanted in baseline["services"] or []:
+        items.extend(service_items(wanted, _unit_state(module, wanted["name"], facts["systemd"])))
+    return items, diffs
+
+
+_UFW_RULE_SPEC = {
+    "port": dict(type="str"),
+    "proto": dict(type="str", default="any"),
+    "from": dict(type="str"),
+    "interface": dict(type="str"),
+    "direction": dict(type="str", default="in", choices=["in", "out"]),
+    "comment": dict(type="str"),
+}
+
+_BASELINE_SPEC = dict(
+    networking_mode=dict(type="str"),
+    restart_pending=dict(type="bool", default=True),
+    wsl_conf=dict(type="dict"),
+    wslconfig=dict(type="dict", options=dict(
+        user=dict(type="str", required=True),
+        mount_root=dict(type="str", default="/mnt/c"),
+        settings=dict(type="dict", required=True),
+        exclusive=dict(type="bool", default=False),
+    )),
+    mtu=dict(type="dict", options=dict(
+        interface=dict(type="str", default="eth0"),
+        mtu=dict(type="str", required=True),
+        probe_host=dict(type="str"),
+        margin=dict(type="int", default=0),
+        persist=dict(type="str", default="auto", choices=["auto", "systemd", "boot_command", "none"]),
+    )),
+    dns_mode=dict(type="str", choices=["tunneling", "custom"]),
+    ufw=dict(type="dict", options=dict(
+        default_incoming=dict(type="str"),
+        default_outgoing=dict(type="str"),
+        logging=dict(type="str"),
+        rules=dict(type="list", elements="dict", options=_UFW_RULE_SPEC),
+        mirrored_rules=dict(type="list", elements="dict", options=_UFW_RULE_SPEC),
+        management_ports=dict(type="list", elements="int", default=[]),
+        connection_ports=dict(type="list", elements="int", default=[]),
+    )),
+    files=dict(type="list", elements="dict", options=dict(
+        path=dict(type="path", required=True),
+        checksum=dict(type="str"),
+        link=dict(type="str"),
+        mode=dict(type="str"),
+        owner=dict(type="str"),
+        group=dict(type="str"),
+    )),
+    services=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str", required=True),
+        enabled=dict(type="bool"),
+        active=dict(type="bool"),
+    )),
+)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             automount_root=dict(type="path", default="/mnt/"),
             relay_service=dict(type="str", default="wslfleet-relay.service"),
             wsl_conf_path=dict(type="path", default="/etc/wsl.conf"),
+            baseline=dict(type="dict", options=_BASELINE_SPEC),
         ),
         supports_check_mode=True,
     )
@@ -354,7 +756,7 @@ def main():
     systemd = _systemd(module)
     wsl_conf, pending = _wsl_conf(module.params["wsl_conf_path"])
 
-    module.exit_json(
+    facts = dict(
         changed=False,
         is_wsl=wsl["is_wsl"],
         wsl_evidence=wsl["evidence"],
@@ -376,6 +778,15 @@ def main():
         wsl_conf=wsl_conf,
         restart_pending=pending,
     )
+    if module.params["baseline"] is not None:
+        try:
+            items, diffs = _baseline_drift(module, module.params["baseline"], facts)
+        except (ConfigEditError, MtuError) as exc:
+            module.fail_json(msg="baseline: %s" % to_native(exc))
+        facts["wslfleet_drift"] = items
+        if module._diff:
+            facts["diff"] = diffs
+    module.exit_json(**facts)
 
 
 if __name__ == "__main__":

@@ -230,7 +230,10 @@ def items_from_result(result, task_name, target=None):
         return []
     masked = bool(result.get("_ansible_no_log")) or "censored" in result
     items = []
-    if result.get("changed") and not masked:
+    # A result that lists its drift itself (guest_info with a baseline) carries its diff only
+    # for people to read; reading it again would report each difference twice.
+    itemised = DRIFT_FACT in result
+    if result.get("changed") and not masked and not itemised:
         fallback = target or task_name
         for key in ("path", "dest", "name"):
             if isinstance(result.get(key), str) and result.get(key):
@@ -248,7 +251,7 @@ def items_from_result(result, task_name, target=None):
             declared = _declared_state(invocation.get("module_args"))
             items.append(DriftItem(task_name, declared or "as this task declares",
                                    "differs (the task reports a change)", SETTING, task_name))
-    elif result.get("changed"):
+    elif result.get("changed") and not itemised:
         items.append(DriftItem(task_name, MASK, MASK, SETTING, task_name))
     facts = result.get("ansible_facts")
     if isinstance(facts, Mapping) and DRIFT_FACT in facts:

@@ -122,6 +122,26 @@ def test_effective_state_fact_replaces_earlier_publication(callback, tmp_path):
     assert report["hosts"]["h"]["status"] == "clean"
 
 
+def test_a_result_that_itemises_its_drift_is_not_read_again_from_its_diff(callback, tmp_path):
+    """guest_info with a baseline: its items count, its diff is for people (no double report)."""
+    probe = _task("Compare the guest with the baseline", action="wslfleet.networking.guest_info")
+    callback.v2_runner_on_ok(_result("g", probe, {
+        "changed": True,
+        "wslfleet_drift": [
+            {"setting": "/etc/wsl.conf [boot] systemd", "expected": True, "actual": False, "category": "setting"},
+            {"setting": "service wslfleet-relay.service active", "expected": "active", "actual": "inactive",
+             "category": "effective"}],
+        "diff": [{"before": WSL_CONF_BEFORE, "after": WSL_CONF_AFTER, "before_header": "/etc/wsl.conf (before)"}]}))
+    callback.v2_runner_on_ok(_result("in-line", probe, {"changed": False, "wslfleet_drift": []}))
+    callback.v2_playbook_on_stats(_Stats())
+    report = _read(tmp_path)[0]
+    assert [(i["setting"], i["expected"], i["actual"], i["category"]) for i in report["hosts"]["g"]["drift"]] == [
+        ("/etc/wsl.conf [boot] systemd", "true", "false", "setting"),
+        ("service wslfleet-relay.service active", "active", "inactive", "effective"),
+    ]
+    assert report["hosts"]["in-line"]["status"] == "clean"
+
+
 def test_loop_results_ignore_tag_no_log_and_unchanged_items(callback, tmp_path):
     loop_task = _task("ufw rules", action="community.general.ufw")
     callback.v2_runner_on_ok(_result("g", loop_task, {"changed": True, "results": [

@@ -10,6 +10,7 @@ the wsl_guest role ran; resolv.conf follows the header gns writes (reference §6
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -201,8 +202,12 @@ def test_module_on_this_machine_reads_real_state(capsys):
     assert result["relay"]["service"] == "wslfleet-relay.service"
 
 
-def test_module_nat_guest_from_recorded_outputs(mocker, capsys, tmp_path):
-    """A WSL2 NAT guest: kernel markers, wslinfo, WSL's resolv.conf link and a pending restart."""
+class NatGuest(object):
+    """A WSL2 NAT guest made of recorded outputs; ``files``/``outputs`` may be extended by a test."""
+
+
+@pytest.fixture
+def nat_guest(mocker, tmp_path):
     wsl_conf = tmp_path / "wsl.conf"
     wsl_conf.write_text("[boot]\nsystemd=true\n")
     files = {
@@ -245,7 +250,14 @@ def test_module_nat_guest_from_recorded_outputs(mocker, capsys, tmp_path):
     mocker.patch.object(guest_info.AnsibleModule, "get_bin_path", autospec=True,
                         side_effect=lambda self, name, *a, **k: "/usr/bin/" + name)
     mocker.patch.object(guest_info.AnsibleModule, "run_command", autospec=True, side_effect=run_command)
+    guest = NatGuest()
+    guest.wsl_conf, guest.files, guest.outputs, guest.calls = wsl_conf, files, outputs, calls
+    return guest
 
+
+def test_module_nat_guest_from_recorded_outputs(nat_guest, capsys):
+    """A WSL2 NAT guest: kernel markers, wslinfo, WSL's resolv.conf link and a pending restart."""
+    wsl_conf, calls = nat_guest.wsl_conf, nat_guest.calls
     run_module({"wsl_conf_path": str(wsl_conf)})
     result = json.loads(capsys.readouterr().out)
     assert result["is_wsl"] is True and result["wsl_evidence"] == "kernel" and result["wsl_generation"] == 2
@@ -264,3 +276,89 @@ def test_module_nat_guest_from_recorded_outputs(mocker, capsys, tmp_path):
     assert result["restart_pending"] is True
     assert result["wsl_conf"]["effective"] == {"boot": {"systemd": True}} and result["wsl_conf"]["warnings"] == []
     assert all(call[0] != "ip" or "set" not in call for call in calls)
+
+
+# --- the module with a baseline: drift in one round trip ------------------------------------------
+
+def test_module_baseline_reports_every_difference_and_changes_nothing(nat_guest, mocker, capsys, tmp_path):
+    from ansible_collections.wslfleet.networking.plugins.module_utils import _mtu_task
+
+    unit_dir = tmp_path / "units"
+    unit_dir.mkdir()
+    mocker.patch.object(_mtu_task, "UNIT_DIR", str(unit_dir))
+    nat_guest.files.update({"/etc/ufw/user.rules": data("ufw_user.rules"),
+                            "/etc/ufw/user6.rules": data("ufw_user6.rules"),
+                            "/etc/default/ufw": 'IPV6="yes"\nDEFAULT_INPUT_POLICY="DROP"\n'})
+    nat_guest.outputs.update({
+        ("ip", "-d", "-j", "link", "show", "dev", "eth0"): data("nat_link_eth0.json"),
+        ("systemctl", "is-enabled", "wslfleet-mtu-eth0.service"): "disabled\n",
+        ("systemctl", "show", "--property=LoadState,ActiveState,UnitFileState", "--", "stopped.service"):
+            "LoadState=loaded\nActiveState=inactive\nUnitFileState=enabled\n",
+    })
+    in_line = tmp_path / "relay.json"
+    in_line.write_bytes(b'{"forwards": []}\n')
+    os.chmod(str(in_line), 0o644)
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(b'{"forwards": [1]}\n')
+    os.chmod(str(edited), 0o644)
+    wsl_conf_before = nat_guest.wsl_conf.read_bytes()
+    wanted_sum = hashlib.sha1(b'{"forwards": []}\n').hexdigest()
+
+    run_module({
+        "wsl_conf_path": str(nat_guest.wsl_conf),
+        "_ansible_diff": True,
+        "baseline": {
+            "networking_mode": "mirrored",
+            "wsl_conf": {"boot": {"systemd": True}, "network": {"generateResolvConf": True}},
+            "mtu": {"interface": "eth0", "mtu": "1400"},
+            "dns_mode": "tunneling",
+            "ufw": {"default_incoming": "deny", "default_outgoing": "allow", "logging": "low",
+                    "rules": [{"port": "8080", "proto": "tcp", "comment": "fleet baseline"}],
+                    "connection_ports": [2222]},
+            "files": [{"path": str(in_line), "checksum": wanted_sum, "mode": "0644"},
+                      {"path": str(edited), "checksum": wanted_sum, "mode": "0644"}],
+            "services": [{"name": "wslfleet-relay.service", "enabled": True, "active": True},
+                         {"name": "stopped.service", "active": True}],
+        },
+    })
+    result = json.loads(capsys.readouterr().out)
+    assert result["changed"] is False
+    found = [(i["setting"], i["expected"], i["actual"], i["category"]) for i in result["wslfleet_drift"]]
+    assert found == [
+        ("networking mode (effective)", "mirrored", "nat", "effective"),
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective"),
+        ("%s [network] generateResolvConf" % nat_guest.wsl_conf, True, None, "setting"),
+        ("eth0 MTU (live)", 1400, 1500, "setting"),
+        ("%s/wslfleet-mtu-eth0.service (MTU 1400 of eth0 kept across restarts)" % unit_dir,
+         "as the mtu module writes it", "missing", "setting"),
+        ("service wslfleet-mtu-eth0.service", "enabled", "disabled", "setting"),
+        # SSH_CONNECTION names port 22, which beats connection_ports; the recorded rules hold
+        # 22/tcp only as the OpenSSH profile.
+        ("ufw rule allow in 22/tcp from any", "present", "missing", "setting"),
+        ("%s content" % edited, "sha1 " + wanted_sum, "sha1 " + hashlib.sha1(b'{"forwards": [1]}\n').hexdigest(),
+         "setting"),
+        ("service stopped.service active", "active", "inactive", "effective"),
+    ]
+    headers = [d["before_header"] for d in result["diff"]]
+    assert headers == ["%s (before)" % nat_guest.wsl_conf, "eth0 (live)",
+                       "%s/wslfleet-mtu-eth0.service" % unit_dir]
+    # Read-only: no command that changes state ran, and no file was written.
+    assert not [c for c in nat_guest.calls if "set" in c or (c[0] == "systemctl" and c[1] not in ("show", "is-enabled", "is-system-running"))]
+    assert nat_guest.wsl_conf.read_bytes() == wsl_conf_before
+    assert not (unit_dir / "wslfleet-mtu-eth0.service").exists()
+
+
+def test_module_baseline_without_diff_mode_returns_items_only(nat_guest, capsys):
+    run_module({"wsl_conf_path": str(nat_guest.wsl_conf), "baseline": {"wsl_conf": {"boot": {"systemd": False}}}})
+    result = json.loads(capsys.readouterr().out)
+    assert "diff" not in result
+    assert [i["setting"] for i in result["wslfleet_drift"]] == [
+        "distribution restart (wsl.conf changed after the distribution started)",
+        "%s [boot] systemd" % nat_guest.wsl_conf]
+
+
+def test_module_baseline_rejects_a_bad_key_by_name(nat_guest, capsys):
+    run_module({"wsl_conf_path": str(nat_guest.wsl_conf), "baseline": {"wsl_conf": {"boot": {"sytemd": True}}}})
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert "sytemd" in result["msg"] and result["msg"].startswith("baseline: ")
