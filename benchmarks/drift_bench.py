@@ -9,6 +9,8 @@ The competitor is what teams write first: one `community.general.ini_file` task 
 wsl.conf and .wslconfig in check mode, plus `command` tasks for the MTU, the UFW rule and the relay.
 Both run in the same lab, in the same way (same forks, same connection), one after the other; the
 script prints both wall times, the ratio (goal <= 0.5) and how each grows from 6 to 12 guests.
+`drift` reads each guest once (guest_info with the baseline); for scale it also times the other
+method, the guest half's own tasks in check mode (`-e wslfleet_baseline_drift_method=tasks`).
 
     sudo .venv/bin/python benchmarks/drift_bench.py [--sizes 6,12] [--repeat 3]
 
@@ -106,13 +108,16 @@ def measure(size, repeat, work):
         # The naive playbook runs without the report callback: it has no report, and must not
         # overwrite ours.
         naive_env = dict(env, ANSIBLE_CALLBACKS_ENABLED="")
-        ours, theirs = [], []
+        ours, theirs, tasks = [], [], []
         for _ in range(repeat):
             ours.append(_timed(play + ["wslfleet.networking.drift"], env))
             theirs.append(_timed(play + ["--check", "--diff", naive], naive_env))
         with open(os.path.join(work, lab, "report", "drift-report.json")) as handle:
             summary = json.load(handle)["summary"]
-        return statistics.median(ours), statistics.median(theirs), summary
+        for _ in range(repeat):
+            tasks.append(_timed(play + ["wslfleet.networking.drift", "-e", "wslfleet_baseline_drift_method=tasks"],
+                                env))
+        return statistics.median(ours), statistics.median(theirs), summary, statistics.median(tasks)
     finally:
         _run(LAB + ["destroy", lab], check=False)
 
@@ -128,10 +133,10 @@ def main():
     try:
         for size in sizes:
             results[size] = measure(size, args.repeat, work)
-            ours, theirs, summary = results[size]
+            ours, theirs, summary, tasks = results[size]
             print("%2d guests: wslfleet.networking.drift %6.1f s   naive ini_file+command %6.1f s   ratio %.2f"
-                  "   (report: %d clean, %d drifted)" % (size, ours, theirs, ours / theirs,
-                                                         summary["clean"], summary["drifted"]))
+                  "   (report: %d clean, %d drifted; tasks method %.1f s, ratio %.2f)"
+                  % (size, ours, theirs, ours / theirs, summary["clean"], summary["drifted"], tasks, tasks / theirs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if len(sizes) >= 2:
