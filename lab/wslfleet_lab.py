@@ -54,6 +54,9 @@ NETWORKING_MODES = ("nat", "mirrored", "bridged", "none", "virtioproxy", "consom
 WSL_VERSION = "2.5.10.0"
 BOOT_TIMEOUT = 90
 STOP_TIMEOUT = 20
+# Where a read-only bind (--bind-ro, --bind-python) may not go: the container runtime and the lab
+# mount their own file systems there, and the guest's /mnt/c must stay the lab's Windows drive.
+BIND_RESERVED = ("/proc", "/sys", "/dev", "/run", "/tmp", "/mnt")
 
 WSLINFO = r"""#!/bin/sh
 # wslfleet lab stand-in for WSL's wslinfo: answers from files the lab controls (docs/lab.md).
@@ -579,6 +582,7 @@ def start_host(state, host):
            "--machine=" + machine, "--directory=" + os.path.join(hd, "root"),
            "--bind=" + os.path.join(hd, "c") + ":/mnt/c",
            "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=passive"]
+    cmd += ["--bind-ro=" + path for path in state.get("binds", [])]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
                             start_new_session=True)
     logf.close()
@@ -650,6 +654,8 @@ def stop_host(state, host):
 # inventory
 
 def yaml_scalar(value):
+    if isinstance(value, list):
+        return json.dumps([str(v) for v in value])  # a JSON array is a valid YAML flow sequence
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -688,6 +694,7 @@ def host_vars(state, host):
         "lab_ssh_private_key_file": ssh_key_path(name),
         "lab_ssh_common_args": ssh_args,
         "lab_program": os.path.abspath(__file__),
+        "lab_binds": state.get("binds", []),
     }, h["pid"]
 
 
@@ -742,6 +749,65 @@ def validate_name(name):
         raise LabError("lab name %r is invalid: use 1-31 characters a-z, 0-9 and '-', starting with a letter" % name)
 
 
+def under(path, root):
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def python_env_paths(python):
+    """The directories PYTHON needs at the same path inside a host: the environment it runs in (a
+    virtualenv) and the installation that environment was made from, as real paths: the
+    environment's own absolute symlinks (bin/python -> the base interpreter) must resolve inside."""
+    if not os.path.isabs(python):
+        raise LabError("--bind-python %r must be an absolute path" % python)
+    try:
+        res = run([python, "-c", "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix]))"],
+                  capture=True, timeout=30)
+        prefixes = json.loads(res.stdout)
+    except (OSError, ValueError, LabError) as exc:
+        raise LabError("--bind-python %r: cannot ask that interpreter for its prefixes: %s" % (python, exc))
+    paths = []
+    for prefix in prefixes:
+        real = os.path.realpath(prefix)
+        if real not in paths:
+            paths.append(real)
+    return paths
+
+
+def bind_paths(args, rootfs):
+    """Validated real paths to bind read-only into every host, each at its own path."""
+    wanted = [(p, "--bind-ro") for p in args.bind_ro or []]
+    if args.bind_python:
+        for path in python_env_paths(args.bind_python):
+            # Debian's own Python (/usr) is in the image too: the same release, so the guest's own.
+            if under(path, "/usr"):
+                log("--bind-python: %s is part of the image; not bound" % path)
+                continue
+            wanted.append((path, "--bind-python"))
+    binds = []
+    for given, option in wanted:
+        if not os.path.isabs(given):
+            raise LabError("%s %r must be an absolute path" % (option, given))
+        path = os.path.realpath(given)
+        if not os.path.exists(path):
+            raise LabError("%s %r does not exist on this machine" % (option, given))
+        if any(c in path for c in ":,\\") or any(c.isspace() for c in path):
+            raise LabError("%s %r: the path may not contain ':', ',', '\\' or white space "
+                           "(systemd-nspawn's bind syntax)" % (option, path))
+        if path == "/" or any(under(path, r) for r in BIND_RESERVED):
+            raise LabError("%s %r: a host may not get a bind at / or under %s"
+                           % (option, path, ", ".join(BIND_RESERVED)))
+        for root in (STATE_ROOT, DATA_ROOT, CACHE_ROOT):
+            if under(path, root) or under(root, path):
+                raise LabError("%s %r overlaps the lab's own files (%s): hosts must not see each "
+                               "other's disks or the lab's SSH key" % (option, path, root))
+        if os.path.lexists(os.path.join(rootfs, path.lstrip("/"))):
+            raise LabError("%s %r exists in the lab's image: a bind there would hide the host's own files"
+                           % (option, path))
+        if path not in binds:
+            binds.append(path)
+    return sorted(binds)
+
+
 def cmd_create(args):
     validate_name(args.name)
     if not 1 <= args.hosts <= MAX_HOSTS:
@@ -749,9 +815,16 @@ def cmd_create(args):
     if not USER_RE.match(args.user):
         raise LabError("--user %r is not a valid Linux user name" % args.user)
     rootfs = ensure_rootfs()
+    args.binds = bind_paths(args, rootfs)
     with lab_lock(args.name):
-        ensure_ssh_material(args.name)
         state = load_state(args.name)
+        if state is not None:
+            # Labs made before binds existed have none.
+            for key in ("topology", "user", "distribution", "binds"):
+                if state.get(key, []) != getattr(args, key):
+                    raise LabError("lab %s exists with %s=%s, asked for %s; destroy it first"
+                                   % (args.name, key, state.get(key, []), getattr(args, key)))
+        ensure_ssh_material(args.name)
         changed = state is None
         if state is None:
             with global_lock():
@@ -759,12 +832,8 @@ def cmd_create(args):
                 state = {"name": args.name, "index": index, "topology": args.topology, "user": args.user,
                          "distribution": args.distribution, "rootfs": rootfs, "hosts": {},
                          "gateway": str(lab_subnet(GUEST_SUBNETS, index).network_address + 1),
-                         "far_mtu": None, "inventory_links": []}
+                         "far_mtu": None, "inventory_links": [], "binds": args.binds}
                 save_state(state)
-        for key in ("topology", "user", "distribution"):
-            if state[key] != getattr(args, key):
-                raise LabError("lab %s exists with %s=%s, asked for %s; destroy it first"
-                               % (args.name, key, state[key], getattr(args, key)))
         if len(state["hosts"]) > args.hosts:
             raise LabError("lab %s has %d hosts, asked for %d; destroy it first"
                            % (args.name, len(state["hosts"]), args.hosts))
@@ -865,7 +934,7 @@ def cmd_list(args):
         hosts = {h: {"running": host_running(st, h), "pid": st["hosts"][h].get("pid"),
                      "address": st["hosts"][h]["address"], "netns": host_ns(name, h)}
                  for h in sorted(st["hosts"])}
-        out.append({"name": name, "topology": st["topology"], "subnet": str(subnet(st)),
+        out.append({"name": name, "topology": st["topology"], "subnet": str(subnet(st)), "binds": st.get("binds", []),
                     "gateway": st["gateway"], "far_mtu": st.get("far_mtu"),
                     "inventory": inventory_path(name), "hosts": hosts})
     if args.name:
@@ -990,6 +1059,11 @@ def main(argv=None):
     c.add_argument("--user", default="dev", help="WSL default user; also /mnt/c/Users/<user>")
     c.add_argument("--distribution", default="Debian", help="the WSL distro name the hosts report")
     c.add_argument("--inventory-link", help="also make this path a symlink to the lab inventory")
+    c.add_argument("--bind-ro", action="append", metavar="PATH",
+                   help="bind this machine's PATH (its real path) read-only into every host at the same path; repeatable")
+    c.add_argument("--bind-python", metavar="PYTHON",
+                   help="bind the environment of this interpreter (virtualenv and base installation) read-only "
+                        "into every host at the same paths, so PYTHON runs inside the hosts")
     c.set_defaults(func=cmd_create)
     d = sub.add_parser("destroy", help="remove a lab (or --all) and everything it made")
     d.add_argument("name", nargs="?")

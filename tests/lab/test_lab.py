@@ -6,12 +6,14 @@ Every lab a test makes is destroyed again, also when the test fails.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -240,3 +242,62 @@ def test_destroy_cleans_up_after_a_crashed_create_without_its_state():
         res = lab_json("destroy", name)
     assert res == {"changed": True, "destroyed": [name]}
     assert_gone([name])
+
+
+def test_read_only_binds_run_this_machines_python_inside_a_host():
+    name = unique("tbind")
+    # Not under /tmp: the lab refuses binds there (the container mounts its own /tmp).
+    shared = Path(tempfile.mkdtemp(prefix="wslfleet-bind-", dir="/var/tmp"))
+    payload = b"\x00wsl\r\nbytes\xff"
+    (shared / "data.bin").write_bytes(payload)
+    venv = os.path.realpath(sys.prefix)
+    venv_python = os.path.join(venv, "bin", "python")
+    probe = "import ansible, sys; print(open('/etc/hostname').read().strip(), sys.prefix, ansible.__file__)"
+    try:
+        lab_json("create", name, "--hosts", 1, "--bind-ro", shared, "--bind-python", sys.executable)
+        binds = status(name)["binds"]
+        assert str(shared) in binds and venv in binds
+        pid = status(name)["hosts"]["guest1"]["pid"]
+        # The same bytes at the same path, and later changes outside show through.
+        assert in_host(pid, "sha256sum", shared / "data.bin").stdout.split()[0] == hashlib.sha256(payload).hexdigest()
+        (shared / "later.txt").write_text("written outside\n")
+        assert in_host(pid, "cat", shared / "later.txt").stdout == "written outside\n"
+        denied = in_host(pid, "touch", shared / "from-guest", check=False)
+        assert denied.returncode != 0 and "Read-only file system" in denied.stderr
+        assert not (shared / "from-guest").exists()
+        # This machine's interpreter and what is installed for it run inside the host (its hostname).
+        outside = sh(venv_python, "-c", probe).stdout.split()
+        inside = in_host(pid, venv_python, "-c", probe).stdout.split()
+        assert inside[0] == "%s-guest1" % name != outside[0]
+        assert inside[1:] == outside[1:]
+        inventory = Path(lab("inventory", name).stdout.strip()).read_text()
+        assert "lab_binds: %s\n" % json.dumps(binds) in inventory
+        # Same binds: nothing to do. Other binds: refused, the hosts keep theirs.
+        again = lab_json("create", name, "--hosts", 1, "--bind-ro", shared, "--bind-python", sys.executable)
+        assert again["changed"] is False
+        other = lab("create", name, "--hosts", 1, check=False)
+        assert other.returncode == 1 and "exists with binds=" in other.stderr
+        # A reboot (`wsl --terminate`) keeps them.
+        pid = lab_json("reboot", name, "guest1")["pid"]
+        assert in_host(pid, "cat", shared / "later.txt").stdout == "written outside\n"
+    finally:
+        lab("destroy", name, check=False)
+        shutil.rmtree(shared)
+    assert_gone([name])
+
+
+def test_bad_binds_are_refused_before_anything_is_made(tmp_path):
+    before = netns_names()
+    for args, message in [
+        (("--bind-ro", "relative/dir"), "--bind-ro 'relative/dir' must be an absolute path"),
+        (("--bind-ro", "/nonexistent-wslfleet-bind"), "does not exist on this machine"),
+        (("--bind-ro", tmp_path), "a host may not get a bind at / or under /proc, /sys, /dev, /run, /tmp, /mnt"),
+        (("--bind-ro", "/etc"), "'/etc' exists in the lab's image: a bind there would hide the host's own files"),
+        (("--bind-ro", "/var/lib/wslfleet-lab"), "overlaps the lab's own files"),
+        (("--bind-python", "/nonexistent-wslfleet-bind/python"), "cannot ask that interpreter for its prefixes"),
+    ]:
+        res = lab("create", "tbadbind", "--hosts", 1, *args, check=False)
+        assert res.returncode == 1, res.stderr
+        assert message in res.stderr
+    assert netns_names() == before
+    assert not (Path("/run/wslfleet-lab") / "tbadbind").exists()
