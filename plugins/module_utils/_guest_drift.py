@@ -67,14 +67,23 @@ def parse_ufw_tuples(text):
         if not line.startswith("### tuple ###"):
             continue
         fields = line[len("### tuple ###"):].split()
+        comments = [f[len("comment="):] for f in fields if f.startswith("comment=")]
         fields = [f for f in fields if not f.startswith("comment=")]
         if len(fields) < 7:
             continue
         direction, dummy, interface = fields[-1].partition("_")
         rules.append({"action": fields[0], "proto": fields[1], "port": fields[2], "to": fields[3],
                       "from": fields[5], "direction": direction, "interface": interface or None,
-                      "app": len(fields) > 7})
+                      "app": len(fields) > 7, "comment": _decode_comment(comments[0]) if comments else None})
     return rules
+
+
+def _decode_comment(text):
+    # ufw stores comments hex-encoded so that they survive its own whitespace splitting.
+    try:
+        return bytes.fromhex(text).decode("utf-8", "replace")
+    except ValueError:
+        return text
 
 
 def _source_family(source):
@@ -103,7 +112,7 @@ def _matches(rule, wanted):
 
 
 def describe_rule(wanted):
-    parts = ["allow", wanted.get("direction", "in")]
+    parts = [wanted.get("action") or "allow", wanted.get("direction", "in")]
     if wanted.get("interface"):
         parts.append("on %s" % wanted["interface"])
     if wanted.get("port"):
@@ -112,12 +121,40 @@ def describe_rule(wanted):
     return " ".join(parts)
 
 
+def _is_managed(rule, managed_comment):
+    comment = rule.get("comment") or ""
+    return bool(managed_comment) and (comment == managed_comment or comment.startswith(managed_comment + " "))
+
+
+def stale_rules(rules_v4, rules_v6, wanted_rules, managed_comment):
+    """Rules carrying ``managed_comment`` (added by the role) that no wanted rule matches any more.
+
+    Returned once per rule as the role deletes it (an IPv4/IPv6 pair for any source is one rule).
+    """
+    stale, seen = [], set()
+    for rule in list(rules_v4) + list(rules_v6):
+        if rule["app"] or not _is_managed(rule, managed_comment):
+            continue
+        if any(_matches(rule, wanted) for wanted in wanted_rules):
+            continue
+        source = "any" if rule["from"] in (_ANY_V4, _ANY_V6) else rule["from"]
+        found = {"port": None if rule["port"] == "any" else rule["port"], "proto": rule["proto"], "from": source,
+                 "interface": rule["interface"], "direction": rule["direction"], "action": rule["action"]}
+        key = tuple(sorted((k, str(v)) for k, v in found.items()))
+        if key not in seen:
+            seen.add(key)
+            stale.append(found)
+    return stale
+
+
 def ufw_items(status, rules_v4, rules_v6, ipv6, expected):
     """Items for the UFW baseline.
 
     ``status``: ``guest_info``'s ``ufw`` result (``ufw status verbose``, the view
     community.general.ufw decides on). ``rules_v4``/``rules_v6``: parsed tuples. ``ipv6``:
-    whether ufw also writes IPv6 rules (``IPV6=yes`` in /etc/default/ufw).
+    whether ufw also writes IPv6 rules (``IPV6=yes`` in /etc/default/ufw). ``expected`` holds
+    every rule the role wants (``rules``) and ``managed_comment``, the comment prefix of the rules
+    the role adds: those no rule wants any more are drift too.
     """
     if not status.get("installed"):
         return [item("ufw", "installed and active", "not installed")]
@@ -139,6 +176,8 @@ def ufw_items(status, rules_v4, rules_v6, ipv6, expected):
             tables.append(rules_v6)
         if not all(any(_matches(rule, wanted) for rule in table) for table in tables):
             items.append(item("ufw rule %s" % describe_rule(wanted), "present", "missing"))
+    for rule in stale_rules(rules_v4, rules_v6, expected.get("rules") or [], expected.get("managed_comment")):
+        items.append(item("ufw rule %s" % describe_rule(rule), "absent (no longer declared)", "present"))
     return items
 
 

@@ -149,37 +149,21 @@ options:
               comment:
                 description: The rule's comment; not compared.
                 type: str
-          mirrored_rules:
-            description: Allow rules that must exist when the guest runs in mirrored mode.
-            type: list
-            elements: dict
-            suboptions:
-              port:
-                description: A port or a range C(low:high); empty for any.
-                type: str
-              proto:
-                description: C(tcp), C(udp) or C(any).
-                type: str
-                default: any
-              from:
-                description: A source address or network, C(any) when empty.
-                type: str
-              interface:
-                description: The interface the rule is bound to.
-                type: str
-              direction:
-                description: The direction.
-                type: str
-                default: in
-                choices: [in, out]
-              comment:
-                description: The rule's comment; not compared.
-                type: str
+              mirrored_only:
+                description: The rule is wanted only while the guest runs in mirrored mode.
+                type: bool
+                default: false
           management_ports:
             description: TCP ports of management connections that must be allowed.
             type: list
             elements: int
             default: []
+          managed_comment:
+            description:
+              - The comment (or comment prefix, followed by a space) of the rules the baseline adds.
+                Such rules that no wanted rule matches any more are drift, and are listed in
+                C(stale_rules) of RV(ufw) for the role to delete. Empty leaves unwanted rules alone.
+            type: str
           connection_ports:
             description:
               - Ports of the management connection to allow when this run did not come over SSH
@@ -367,7 +351,10 @@ systemd:
   type: dict
   sample: {pid1: true, state: running}
 ufw:
-  description: C(installed), C(active), default policies, C(logging); C(error) when C(ufw status) could not run.
+  description:
+    - C(installed), C(active), default policies, C(logging); C(error) when C(ufw status) could not run.
+    - With O(baseline.ufw.managed_comment), C(stale_rules) lists the rules carrying that comment that
+      no wanted rule matches any more (C(port), C(proto), C(from), C(interface), C(direction), C(action)).
   returned: always
   type: dict
   sample: {installed: true, active: true, default_incoming: deny, default_outgoing: allow, default_routed: disabled, logging: low}
@@ -435,6 +422,7 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._guest_drift i
     mtu_items,
     parse_ufw_tuples,
     service_items,
+    stale_rules,
     ufw_items,
 )
 from ansible_collections.wslfleet.networking.plugins.module_utils._mtu import MtuError
@@ -611,9 +599,7 @@ def _mtu_drift(module, wanted):
 
 
 def _ufw_drift(wanted, ufw, ssh_connection, mode):
-    rules = list(wanted["rules"] or [])
-    if mode == "mirrored":
-        rules.extend(wanted["mirrored_rules"] or [])
+    rules = [rule for rule in wanted["rules"] or [] if mode == "mirrored" or not rule["mirrored_only"]]
     # The role's rule for the management connection: the port sshd serves this session on,
     # else the connection's own port (roles/wsl_guest/tasks/ufw.yml).
     detected = [ssh_connection["server_port"]] if ssh_connection else wanted["connection_ports"]
@@ -622,8 +608,10 @@ def _ufw_drift(wanted, ufw, ssh_connection, mode):
     defaults = _read("/etc/default/ufw", "") or ""
     ipv6 = any(line.strip().replace('"', "").lower() == "ipv6=yes" for line in defaults.splitlines())
     expected = dict(wanted, rules=rules)
-    return ufw_items(ufw, parse_ufw_tuples(_read("/etc/ufw/user.rules", "")),
-                     parse_ufw_tuples(_read("/etc/ufw/user6.rules", "")), ipv6, expected)
+    rules_v4 = parse_ufw_tuples(_read("/etc/ufw/user.rules", ""))
+    rules_v6 = parse_ufw_tuples(_read("/etc/ufw/user6.rules", ""))
+    return (ufw_items(ufw, rules_v4, rules_v6, ipv6, expected),
+            stale_rules(rules_v4, rules_v6, rules, wanted["managed_comment"]))
 
 
 def _baseline_drift(module, baseline, facts):
@@ -658,7 +646,9 @@ def _baseline_drift(module, baseline, facts):
             and facts["resolv_conf"]["kind"] != "wsl_symlink":
         items.append(item("/etc/resolv.conf", "WSL's own symlink (DNS tunneling)", facts["resolv_conf"]["kind"]))
     if baseline["ufw"] is not None:
-        items.extend(_ufw_drift(baseline["ufw"], facts["ufw"], facts["ssh_connection"], facts["networking_mode"]))
+        found, facts["ufw"]["stale_rules"] = _ufw_drift(baseline["ufw"], facts["ufw"], facts["ssh_connection"],
+                                                        facts["networking_mode"])
+        items.extend(found)
     for wanted in baseline["files"] or []:
         items.extend(file_items(wanted, _file_state(wanted["path"])))
     for wanted in baseline["services"] or []:
@@ -673,6 +663,7 @@ _UFW_RULE_SPEC = {
     "interface": dict(type="str"),
     "direction": dict(type="str", default="in", choices=["in", "out"]),
     "comment": dict(type="str"),
+    "mirrored_only": dict(type="bool", default=False),
 }
 
 _BASELINE_SPEC = dict(
@@ -698,8 +689,8 @@ _BASELINE_SPEC = dict(
         default_outgoing=dict(type="str"),
         logging=dict(type="str"),
         rules=dict(type="list", elements="dict", options=_UFW_RULE_SPEC),
-        mirrored_rules=dict(type="list", elements="dict", options=_UFW_RULE_SPEC),
         management_ports=dict(type="list", elements="int", default=[]),
+        managed_comment=dict(type="str"),
         connection_ports=dict(type="list", elements="int", default=[]),
     )),
     files=dict(type="list", elements="dict", options=dict(

@@ -160,3 +160,27 @@ def test_mtu_items_from_a_check_mode_result():
         gd.item("service wslfleet-mtu-eth0.service", "enabled", "disabled"),
     ]
     assert gd.mtu_items({"interface": "eth0", "previous_mtu": 1400, "mtu": 1400, "diff": [], "commands": []}) == []
+
+
+def test_comments_are_decoded():
+    assert [r["comment"] for r in V4] == ["wslfleet.networking fleet baseline", "wslfleet.networking mirrored localhost",
+                                          None, None]
+
+
+def test_stale_rules_are_the_managed_ones_nothing_wants_once_per_rule():
+    port = {"port": "8080", "proto": "tcp", "direction": "in"}
+    loopback = {"interface": "loopback0", "direction": "in"}
+    assert gd.stale_rules(V4, V6, [port], "wslfleet.networking") == [
+        {"port": None, "proto": "any", "from": "any", "interface": "loopback0", "direction": "in", "action": "allow"}]
+    assert gd.stale_rules(V4, V6, [port, loopback], "wslfleet.networking") == []
+    # Rules without the comment are the user's: the udp, v6 range and OpenSSH rules never count.
+    assert len(gd.stale_rules(V4, V6, [], "wslfleet.networking")) == 2
+    assert gd.stale_rules(V4, V6, [], None) == []
+    # A prefix is a whole word: "wslfleet.networkingX" is not ours.
+    assert gd.stale_rules(V4, V6, [], "wslfleet.network") == []
+
+
+def test_stale_rules_are_drift():
+    wanted = {"rules": [{"port": "8080", "proto": "tcp", "direction": "in"}], "managed_comment": "wslfleet.networking"}
+    assert gd.ufw_items(ACTIVE, V4, V6, True, wanted) == [
+        gd.item("ufw rule allow in on loopback0 from any", "absent (no longer declared)", "present")]

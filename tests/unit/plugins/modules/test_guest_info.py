@@ -313,8 +313,9 @@ def test_module_baseline_reports_every_difference_and_changes_nothing(nat_guest,
             "mtu": {"interface": "eth0", "mtu": "1400"},
             "dns_mode": "tunneling",
             "ufw": {"default_incoming": "deny", "default_outgoing": "allow", "logging": "low",
-                    "rules": [{"port": "8080", "proto": "tcp", "comment": "fleet baseline"}],
-                    "connection_ports": [2222]},
+                    "rules": [{"port": "8080", "proto": "tcp", "comment": "fleet baseline"},
+                              {"interface": "loopback0", "direction": "in", "mirrored_only": True}],
+                    "connection_ports": [2222], "managed_comment": "wslfleet.networking"},
             "files": [{"path": str(in_line), "checksum": wanted_sum, "mode": "0644"},
                       {"path": str(edited), "checksum": wanted_sum, "mode": "0644"}],
             "services": [{"name": "wslfleet-relay.service", "enabled": True, "active": True},
@@ -335,10 +336,14 @@ def test_module_baseline_reports_every_difference_and_changes_nothing(nat_guest,
         # SSH_CONNECTION names port 22, which beats connection_ports; the recorded rules hold
         # 22/tcp only as the OpenSSH profile.
         ("ufw rule allow in 22/tcp from any", "present", "missing", "setting"),
+        # A NAT guest needs no loopback0 rule; the recorded one carries the role's comment.
+        ("ufw rule allow in on loopback0 from any", "absent (no longer declared)", "present", "setting"),
         ("%s content" % edited, "sha1 " + wanted_sum, "sha1 " + hashlib.sha1(b'{"forwards": [1]}\n').hexdigest(),
          "setting"),
         ("service stopped.service active", "active", "inactive", "effective"),
     ]
+    assert result["ufw"]["stale_rules"] == [{"port": None, "proto": "any", "from": "any", "interface": "loopback0",
+                                             "direction": "in", "action": "allow"}]
     headers = [d["before_header"] for d in result["diff"]]
     assert headers == ["%s (before)" % nat_guest.wsl_conf, "eth0 (live)",
                        "%s/wslfleet-mtu-eth0.service" % unit_dir]
