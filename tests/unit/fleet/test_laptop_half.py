@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wslfleet.networking contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The laptop half of the baseline, run for real against a replayed Windows laptop.
+
+`rollout` and `drift` run as ansible-playbook does (PlaybookCLI, the linear strategy, the roles,
+handlers and the drift_report callback) on an inventory of one laptop in `wsl_hosts` and its
+guest in `wsl_guests`. Only the host boundary is fake: `_fake_laptop.py` answers every module
+call from a laptop state kept in files (the .wslconfig bytes, the guest's /etc/wsl.conf, the
+Hyper-V firewall, running distributions, every `wsl --shutdown`), replaying the recorded
+Windows outputs in tests/unit/test_data/windows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from _fake_laptop import DISTRIBUTION, WSLCONFIG_PATH, LaptopState, create_laptop
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+DATA = os.path.join(REPO, "tests", "unit", "test_data")
+
+LAPTOP = "laptop01"
+GUEST = "laptop01-ubuntu"
+
+
+def _data(*parts):
+    with open(os.path.join(DATA, *parts), "rb") as handle:
+        return handle.read()
+
+
+NEWCOMER = _data("wsl_config", "newcomer.wslconfig")
+# The newcomer's file with the mirrored baseline of roles/windows_host/vars/main.yml: every note,
+# key and blank line kept; networkingMode and firewall added after the last [wsl2] key,
+# hostAddressLoopback after the last [experimental] key; the keys already in line untouched.
+MIRRORED = NEWCOMER.replace(
+    b'kernelCommandLine = "vsyscall=emulate"\n',
+    b'kernelCommandLine = "vsyscall=emulate"\nnetworkingMode=mirrored\nfirewall=true\n').replace(
+    b"sparseVhd=true\n", b"sparseVhd=true\nhostAddressLoopback=true\n")
+WSL_CONF = b'[automount]\noptions = "metadata"\n'
+WSL_CONF_BASELINE = WSL_CONF + b"\n[boot]\nsystemd = true\n\n[network]\ngenerateResolvConf = true\n"
+# One rule already in line (wslfleet-devserver) and one the whitelist no longer lists (wslfleet-old).
+RECORDED_RULES = json.loads(_data("windows", "hyperv_rules_names.json"))["result"]["rules"]
+WHITELIST = [{"name": "devserver", "local_ports": ["8000-8010"], "remote_addresses": ["192.168.10.0/24"]}]
+# Recorded machine policy of a managed laptop: the user's networkingMode is ignored, NAT enforced.
+NAT_POLICY = json.loads(_data("windows", "host_facts_win10.json"))["result"]["policies"]
+
+
+def _inventory(laptop_vars=None, guest_vars=None, group_vars=None):
+    laptop = {"ansible_connection": "local", "ansible_shell_type": "powershell",
+              "wslfleet_hyperv_firewall_rules": WHITELIST}
+    guest = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+             "wslfleet_windows_host": LAPTOP, "wslfleet_distribution": DISTRIBUTION,
+             # The fake guest has no UFW; the UFW half is proven in the lab (molecule/guest).
+             "wslfleet_ufw_manage": False}
+    laptop.update(laptop_vars or {})
+    guest.update(guest_vars or {})
+    return {"all": {"vars": dict(group_vars or {}), "children": {
+        "wsl_hosts": {"hosts": {LAPTOP: laptop}},
+        "wsl_guests": {"hosts": {GUEST: guest}},
+    }}}
+
+
+class Fleet:
+    """One laptop (the fake) and its guest, with the files a run needs."""
+
+    def __init__(self, tmp_path, inventory, **laptop):
+        self.tmp = tmp_path
+        collections = tmp_path / "collections" / "ansible_collections" / "wslfleet"
+        collections.mkdir(parents=True)
+        (collections / "networking").symlink_to(REPO)
+        (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+        laptop.setdefault("wslconfig", NEWCOMER)
+        laptop.setdefault("wsl_conf", WSL_CONF)
+        laptop.setdefault("hyperv_rules", RECORDED_RULES)
+        self.state = create_laptop(tmp_path / "laptop", LAPTOP, GUEST, **laptop)
+
+    def run(self, playbook, *args):
+        """ansible-playbook against the fake; returns (rc, output, recap per host, drift report)."""
+        report_dir = self.tmp / "report"
+        stats = self.tmp / "laptop" / "last-stats.json"
+        for stale in [stats] + list(report_dir.glob("*")):
+            stale.unlink(missing_ok=True)
+        env = dict(os.environ)
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": str(self.tmp / "collections"),
+            "ANSIBLE_CALLBACKS_ENABLED": "wslfleet.networking.drift_report",
+            "WSLFLEET_DRIFT_REPORT_DIR": str(report_dir),
+            "ANSIBLE_LOCAL_TEMP": str(self.tmp / "ansible-tmp"),
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+        })
+        proc = subprocess.run(
+            [sys.executable, os.path.join(HERE, "_fake_laptop.py"), str(self.tmp / "laptop"),
+             "-i", str(self.tmp / "inventory.json"), "wslfleet.networking." + playbook] + list(args),
+            env=env, cwd=str(self.tmp), capture_output=True, text=True, timeout=300, check=False)
+        output = proc.stdout + proc.stderr
+        assert stats.exists(), output
+        recap = json.loads(stats.read_text())
+        report = json.loads((report_dir / "drift-report.json").read_text())
+        return proc.returncode, output, recap, report
+
+    def load(self):
+        return self.state.load()
+
+
+def _changes(fleet):
+    """Changes and restarts on the laptop, in order."""
+    return fleet.load()["events"]
+
+
+def _no_violations(fleet):
+    assert fleet.load()["violations"] == [], "the fake laptop saw something no real laptop would accept"
+
+
+def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing(tmp_path):
+    fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "always"}))
+
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    _no_violations(fleet)
+    assert fleet.state.wslconfig() == MIRRORED
+    assert fleet.state.wsl_conf() == WSL_CONF_BASELINE
+    state = fleet.load()
+    assert state["hyperv_setting"] == {
+        "Name": "{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}", "Enabled": "True", "DefaultInboundAction": "Block",
+        "DefaultOutboundAction": "Allow", "LoopbackEnabled": "True", "AllowHostPolicyMerge": "NotConfigured"}
+    assert [r["Name"] for r in state["hyperv_rules"]] == ["wslfleet-devserver"], "unlisted rules are purged"
+    # One VM shutdown for the laptop, after the host half AND the guest half changed, no terminate.
+    assert state["events"] == [".wslconfig written", "Hyper-V firewall VM settings changed",
+                               "Hyper-V firewall rules changed", "/etc/wsl.conf written", "wsl --shutdown"]
+    assert state["shutdowns"] == 1 and state["terminations"] == []
+    # The post-flight started the guest again: the VM now runs in the mode the new file asks for.
+    assert state["vm"] == {"running": True, "mode": "mirrored"}
+    assert recap[LAPTOP]["changed"] > 0 and recap[GUEST]["changed"] > 0
+    assert recap[LAPTOP]["failures"] == 0 and recap[GUEST]["failures"] == 0
+    assert "in line with the baseline: laptop01, laptop01-ubuntu; still differing: none" in output
+
+    before = fleet.state.snapshot()
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    assert recap[LAPTOP]["changed"] == 0 and recap[GUEST]["changed"] == 0, recap
+    assert fleet.state.snapshot() == before, "a second rollout must change nothing and restart nothing"
+    _no_violations(fleet)
+
+
+def test_rollout_with_restart_policy_never_restarts_nothing_and_names_the_pending_restart(tmp_path):
+    fleet = Fleet(tmp_path, _inventory())
+
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    _no_violations(fleet)
+    state = fleet.load()
+    assert fleet.state.wslconfig() == MIRRORED and fleet.state.wsl_conf() == WSL_CONF_BASELINE
+    assert state["shutdowns"] == 0 and state["terminations"] == []
+    assert state["vm"] == {"running": True, "mode": "nat"}, "WSL keeps running the old mode until it restarts"
+    assert ("laptop01 still differs from the baseline: WSL VM restart (wsl --shutdown) (expected done, "
+            "actual pending (restart policy never))" in " ".join(output.split()))
+    assert "still differing: laptop01, laptop01-ubuntu" in output
