@@ -48,6 +48,8 @@ PROFILE = "C:\\Users\\dev"
 WSLCONFIG_PATH = PROFILE + "\\.wslconfig"
 DISTRIBUTION = "Ubuntu-24.04"
 POLICY_KEY = "HKLM:\\Software\\Policies\\WSL"
+NAT_ADDRESS = "172.28.176.5"
+LAN_ADDRESS = "192.168.10.23"
 
 # What win_powershell may run in check mode: our read scripts declare SupportsShouldProcess.
 CHANGE_SCRIPTS = ("HYPERV_VM_SETTING_APPLY_PS1", "HYPERV_RULE_APPLY_PS1", "PORTPROXY_APPLY_PS1",
@@ -132,6 +134,7 @@ def create_laptop(root, laptop, guest, wslconfig=None, wsl_conf=None, policies=N
             "policies": dict(policies or {}),
             "hyperv_setting": None, "hyperv_rules": copy.deepcopy(hyperv_rules or []),
             "portproxy": {"v4tov4": {}, "v4tov6": {}, "v6tov4": {}, "v6tov6": {}},
+            "portproxy_sync": {"task": None, "script": None, "config": None},
             "vm": {"running": True, "mode": None},
             "distributions": {DISTRIBUTION: {"running": True, "busy": busy, "wsl_conf_changed_while_running": False}},
             "shutdowns": 0, "terminations": [], "copies": [], "jobs": [], "calls": [], "violations": [],
@@ -265,6 +268,10 @@ class FakeLaptop:
                                                                                  "--networking-mode"]:
             self._start(data, argv[1])
             return 0, (data["vm"]["mode"] + "\n").encode(), b""
+        if argv[:1] == ["--distribution"] and argv[1] in distros and argv[2:] == ["--exec", "hostname", "-I"]:
+            self._start(data, argv[1])
+            # The guest's own address on the VM's NAT switch, or the host's LAN address in mirrored mode.
+            return 0, (NAT_ADDRESS if data["vm"]["mode"] == "nat" else LAN_ADDRESS).encode() + b" \n", b""
         data["violations"].append("unexpected wsl.exe %r" % (argv,))
         return 1, b"", ("fake laptop: unexpected wsl.exe %r\n" % (argv,)).encode()
 
@@ -317,8 +324,30 @@ class FakeLaptop:
 
     def _ps_portproxy_read(self, fakes, params, data):
         result = fakes.load("portproxy_read.json")["result"]
-        result.update(rules=copy.deepcopy(data["portproxy"]), config=None, script=None, task=None)
+        result.update(rules=copy.deepcopy(data["portproxy"]), **copy.deepcopy(data["portproxy_sync"]))
         return result
+
+    def _ps_portproxy_apply(self, fakes, params, data):
+        log = []
+        for change in params["Changes"]:
+            table = data["portproxy"][change["family"]]
+            name = "%s/%s" % (change["listen_address"], change["listen_port"])
+            if change["op"] == "set":
+                table[name] = "%s/%s" % (change["connect_address"], change["connect_port"])
+            else:
+                table.pop(name, None)
+            log.append("%s %s listenport=%s" % (change["op"], change["family"], change["listen_port"]))
+        data["events"].append("portproxy rules changed")
+        return {"log": log}
+
+    def _ps_portproxy_sync_install(self, fakes, params, data):
+        if params["State"] == "absent":
+            data["portproxy_sync"] = {"task": None, "script": None, "config": None}
+        else:
+            data["portproxy_sync"] = {"task": {"user": params["User"], "state": "Ready"},
+                                      "script": params["ScriptText"], "config": params["ConfigText"]}
+        data["events"].append("portproxy re-sync task " + params["State"])
+        return None
 
     # -- ansible.windows modules -----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -44,6 +45,11 @@ MIRRORED = NEWCOMER.replace(
     b'kernelCommandLine = "vsyscall=emulate"\n',
     b'kernelCommandLine = "vsyscall=emulate"\nnetworkingMode=mirrored\nfirewall=true\n').replace(
     b"sparseVhd=true\n", b"sparseVhd=true\nhostAddressLoopback=true\n")
+# The NAT baseline: the same file with networkingMode=nat and localhostForwarding on; the
+# developer's commented-out localhostForwarding line stays a comment.
+NAT = NEWCOMER.replace(
+    b'kernelCommandLine = "vsyscall=emulate"\n',
+    b'kernelCommandLine = "vsyscall=emulate"\nnetworkingMode=nat\nfirewall=true\nlocalhostForwarding=true\n')
 WSL_CONF = b'[automount]\noptions = "metadata"\n'
 WSL_CONF_BASELINE = WSL_CONF + b"\n[boot]\nsystemd = true\n\n[network]\ngenerateResolvConf = true\n"
 # One rule already in line (wslfleet-devserver) and one the whitelist no longer lists (wslfleet-old).
@@ -71,16 +77,24 @@ def _inventory(laptop_vars=None, guest_vars=None, group_vars=None):
 class Fleet:
     """One laptop (the fake) and its guest, with the files a run needs."""
 
-    def __init__(self, tmp_path, inventory, **laptop):
+    def __init__(self, tmp_path, inventory, laptop=None):
+        """`laptop`: create_laptop's keywords for a new laptop; None to use tmp_path/laptop as it is."""
         self.tmp = tmp_path
         collections = tmp_path / "collections" / "ansible_collections" / "wslfleet"
         collections.mkdir(parents=True)
         (collections / "networking").symlink_to(REPO)
         (tmp_path / "inventory.json").write_text(json.dumps(inventory))
-        laptop.setdefault("wslconfig", NEWCOMER)
-        laptop.setdefault("wsl_conf", WSL_CONF)
-        laptop.setdefault("hyperv_rules", RECORDED_RULES)
-        self.state = create_laptop(tmp_path / "laptop", LAPTOP, GUEST, **laptop)
+        if laptop is None:
+            # A clone: the laptop directory is already there.
+            self.state = LaptopState(tmp_path / "laptop")
+        else:
+            laptop = dict({"wslconfig": NEWCOMER, "wsl_conf": WSL_CONF, "hyperv_rules": RECORDED_RULES}, **laptop)
+            self.state = create_laptop(tmp_path / "laptop", LAPTOP, GUEST, **laptop)
+
+    def clone(self, tmp_path):
+        """The same laptop in its current state, for a test of its own."""
+        shutil.copytree(self.tmp / "laptop", tmp_path / "laptop")
+        return Fleet(tmp_path, json.loads((self.tmp / "inventory.json").read_text()))
 
     def run(self, playbook, *args):
         """ansible-playbook against the fake; returns (rc, output, recap per host, drift report)."""
@@ -121,10 +135,24 @@ def _no_violations(fleet):
     assert fleet.load()["violations"] == [], "the fake laptop saw something no real laptop would accept"
 
 
-def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing(tmp_path):
-    fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "always"}))
+@pytest.fixture(scope="module")
+def rolled_out(tmp_path_factory):
+    """A fresh laptop and its guest after one rollout with restart policy always, and that run's
+    (rc, output, recap, report). Tests read it; those that run more work on a clone."""
+    fleet = Fleet(tmp_path_factory.mktemp("rolled-out"), _inventory(group_vars={"wslfleet_restart_policy": "always"}),
+                  laptop={})
+    return fleet, fleet.run("rollout")
 
-    rc, output, recap, dummy = fleet.run("rollout")
+
+@pytest.fixture
+def in_line(rolled_out, tmp_path):
+    fleet, (rc, output, dummy, dummy) = rolled_out
+    assert rc == 0, output
+    return fleet.clone(tmp_path)
+
+
+def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing(rolled_out, tmp_path):
+    fleet, (rc, output, recap, dummy) = rolled_out
     assert rc == 0, output
     _no_violations(fleet)
     assert fleet.state.wslconfig() == MIRRORED
@@ -144,6 +172,7 @@ def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing
     assert recap[LAPTOP]["failures"] == 0 and recap[GUEST]["failures"] == 0
     assert "in line with the baseline: laptop01, laptop01-ubuntu; still differing: none" in output
 
+    fleet = fleet.clone(tmp_path)
     before = fleet.state.snapshot()
     rc, output, recap, dummy = fleet.run("rollout")
     assert rc == 0, output
@@ -153,7 +182,7 @@ def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing
 
 
 def test_rollout_with_restart_policy_never_restarts_nothing_and_names_the_pending_restart(tmp_path):
-    fleet = Fleet(tmp_path, _inventory())
+    fleet = Fleet(tmp_path, _inventory(), laptop={})
 
     rc, output, recap, dummy = fleet.run("rollout")
     assert rc == 0, output
@@ -176,11 +205,8 @@ def _drift_items(report, host):
 DRIFT = ("--check", "-e", "wslfleet_baseline_drift_method=tasks")
 
 
-def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back(tmp_path):
-    fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "always"}))
-    rc, output, dummy, dummy = fleet.run("rollout")
-    assert rc == 0, output
-
+def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back(in_line):
+    fleet = in_line
     before = fleet.state.snapshot()
     rc, output, recap, report = fleet.run("drift", *DRIFT)
     assert rc == 0, output
@@ -204,7 +230,7 @@ def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back
 
 
 def test_machine_policy_enforcing_nat_is_reported_never_in_line(tmp_path):
-    fleet = Fleet(tmp_path, _inventory(), policies=NAT_POLICY)
+    fleet = Fleet(tmp_path, _inventory(), laptop={"policies": NAT_POLICY})
 
     rc, output, recap, report = fleet.run("rollout")
     assert rc != 0, "a laptop that fails pre-flight fails the run"
@@ -225,7 +251,7 @@ def test_machine_policy_overriding_a_key_is_effective_drift_after_rollout(tmp_pa
     # AllowKernelCommandLineUserSetting=0 does not stop the baseline, but WSL ignores the
     # developer's kernelCommandLine: the laptop is not in line and every run must say so.
     fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "always"}),
-                  policies={"AllowKernelCommandLineUserSetting": 0})
+                  laptop={"policies": {"AllowKernelCommandLineUserSetting": 0}})
     rc, output, recap, report = fleet.run("rollout")
     assert rc == 0, output
     assert fleet.state.wslconfig() == MIRRORED
@@ -242,30 +268,71 @@ def test_machine_policy_overriding_a_key_is_effective_drift_after_rollout(tmp_pa
     assert report["hosts"][GUEST]["status"] == "clean"
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "BUG (roles/baseline/tasks/host.yml:5-7, guest.yml:30-33): the baseline silences the roles' own "
     "restarts with include_role vars (wslfleet_restart_policy: never), which extra vars outrank; with "
     "-e wslfleet_restart_policy=always the windows_host handler shuts WSL down before the guest half "
     "and wsl_guest's handler terminates the distribution again"))
 def test_restart_policy_given_as_extra_var_still_restarts_once(tmp_path):
-    fleet = Fleet(tmp_path, _inventory())
+    fleet = Fleet(tmp_path, _inventory(), laptop={})
     rc, output, dummy, dummy = fleet.run("rollout", "-e", "wslfleet_restart_policy=always")
     assert rc == 0, output
     assert fleet.load()["events"] == [".wslconfig written", "Hyper-V firewall VM settings changed",
                                       "Hyper-V firewall rules changed", "/etc/wsl.conf written", "wsl --shutdown"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "BUG (roles/baseline/tasks/restart.yml:27,39,55; playbooks/drift.yml:5-12): `ansible_check_mode` "
     "is true only with --check on the command line, not with the play's check_mode: true, so a drift "
     "run started as documented (without --check) runs the shutdown task in check mode and reports it "
     "as drift"))
-def test_drift_without_check_on_the_command_line_reports_only_the_key(tmp_path):
-    fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "always"}))
-    rc, output, dummy, dummy = fleet.run("rollout")
-    assert rc == 0, output
+def test_drift_without_check_on_the_command_line_reports_only_the_key(in_line):
+    fleet = in_line
     fleet.state.set_wslconfig(MIRRORED.replace(b"dnsTunneling=true", b"dnsTunneling=false"))
     before = fleet.state.snapshot()
     rc, output, recap, report = fleet.run("drift", "-e", "wslfleet_baseline_drift_method=tasks")
     assert fleet.state.snapshot() == before
     assert _drift_items(report, LAPTOP) == [(WSLCONFIG_PATH + " [wsl2] dnsTunneling", "true", "false", "setting")]
+
+
+def test_nat_laptop_gets_portproxy_to_its_guest_and_the_re_sync_task(tmp_path):
+    rules = [{"listen_port": 8080, "connect_address": "wsl", "connect_port": 80}]
+    fleet = Fleet(tmp_path, _inventory(laptop_vars={"wslfleet_portproxy_rules": rules}, group_vars={
+        "wslfleet_networking_mode": "nat", "wslfleet_restart_policy": "always"}), laptop={})
+
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    _no_violations(fleet)
+    assert fleet.state.wslconfig() == NAT
+    state = fleet.load()
+    # Loopback by default; the guest's NAT address came from `hostname -I` inside it.
+    assert state["portproxy"]["v4tov4"] == {"127.0.0.1/8080": "172.28.176.5/80"}
+    sync = state["portproxy_sync"]
+    assert sync["task"]["user"] == "LAPTOP01\\dev"
+    assert json.loads(sync["config"]) == {"distribution": DISTRIBUTION, "rules": [
+        {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 8080, "connect_port": 80}]}
+    assert state["shutdowns"] == 1 and state["events"][-1] == "wsl --shutdown"
+    assert state["vm"]["mode"] == "nat"
+
+    before = fleet.state.snapshot()
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    assert recap[LAPTOP]["changed"] == 0 and recap[GUEST]["changed"] == 0, recap
+    assert fleet.state.snapshot() == before
+
+
+def test_restart_policy_if_idle_leaves_a_busy_laptop_running_and_names_the_pending_restart(tmp_path):
+    fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "if_idle"}),
+                  laptop={"busy": True})
+
+    rc, output, recap, dummy = fleet.run("rollout")
+    assert rc == 0, output
+    _no_violations(fleet)
+    state = fleet.load()
+    assert fleet.state.wslconfig() == MIRRORED
+    assert state["shutdowns"] == 0 and state["terminations"] == []
+    # The guard asked the guest whether someone works in it before deciding.
+    assert any(c["task"].endswith("Shut the WSL VM down once for every change of this laptop")
+               for c in state["calls"])
+    assert ("laptop01 still differs from the baseline: WSL VM restart (wsl --shutdown) (expected done, "
+            "actual pending (restart policy if_idle))" in " ".join(output.split()))
