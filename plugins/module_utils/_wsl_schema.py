@@ -44,6 +44,15 @@ _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 WSLCONFIG = "wslconfig"
 WSLCONF = "wsl.conf"
 
+# Windows versions (reference 1.7). The numbers decide (plugin_utils/_windows_facts.py); the key
+# descriptions below are written from the same numbers.
+# Windows 11 starts at build 22000; Windows 10 builds are below it.
+WINDOWS11_FIRST_BUILD = 22000
+# Mirrored networking and the Hyper-V firewall need Windows 11 22H2 build 22621.2428 (KB5031354)
+# or 23H2 (22631) and later.
+MIRRORED_MIN_BUILD = 22621
+MIRRORED_MIN_UBR = 2428
+
 
 def windows_profile_in_guest(mount_root, user):
     """A Windows user's profile directory as a WSL guest sees it through the drive mount.
@@ -418,8 +427,8 @@ _P = PathType()
 _Z = SizeType()
 _I = IntType()
 _MS = IntType(minimum=0)
-_W11 = "Windows 11"
-_W11_22H2 = "Windows 11 22H2 (build 22621)"
+_W11 = "Windows 11 (build %d)" % WINDOWS11_FIRST_BUILD
+_W11_22H2 = "Windows 11 22H2 (build %d.%d)" % (MIRRORED_MIN_BUILD, MIRRORED_MIN_UBR)
 _EXP = ("experimental",)
 
 NETWORKING_MODES = ("none", "nat", "bridged", "mirrored", "virtioproxy", "consomme")

@@ -5,17 +5,19 @@
 """Version and identity facts about WSL on Windows, kept in one place.
 
 Every number here comes from the shared WSL reference (sections 1.7, 3.1 and 5.1); plugins and
-the role ask these helpers instead of repeating the numbers.
+the role ask these helpers instead of repeating the numbers. The Windows builds are defined in
+module_utils/_wsl_schema.py, which also describes keys with them.
 """
 
 from __future__ import annotations
 
-# Windows 11 starts at build 22000; Windows 10 builds are below it.
-WINDOWS11_FIRST_BUILD = 22000
-# Mirrored networking and the Hyper-V firewall need Windows 11 22H2 build 22621.2428 (KB5031354)
-# or 23H2 (22631) and later (reference 1.7).
-MIRRORED_MIN_BUILD = 22621
-MIRRORED_MIN_UBR = 2428
+# The Windows builds live with the schema, whose key descriptions quote them.
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import (  # noqa: F401 (re-exported)
+    MIRRORED_MIN_BUILD,
+    MIRRORED_MIN_UBR,
+    WINDOWS11_FIRST_BUILD,
+)
+
 # The networking features (mirrored mode, DNS tunneling, firewall, autoProxy) arrived in WSL 2.0.0.
 WSL_MIN_VERSION = (2, 0, 0)
 
