@@ -184,12 +184,10 @@ class FakeLaptop:
             script = fakes.SCRIPT_NAMES.get(args.get("script")) if module_name.endswith("win_powershell") else None
             data["calls"].append({"host": host, "module": module_name, "script": script, "check_mode": check_mode,
                                   "task": action._task.get_name()})
-            if module_name.startswith("wslfleet.networking."):
-                if host != data["guest"]:
-                    return _failed("the fake answers guest modules for %s only, not %s" % (data["guest"], host))
-                return self._guest(action, module_name.rsplit(".", 1)[-1], args, data, check_mode)
+            if host == data["guest"]:
+                return self._guest(action, module_name, args, data, check_mode)
             if host != data["laptop"]:
-                return _failed("the fake answers Windows modules for %s only, not %s" % (data["laptop"], host))
+                return _failed("no host %s here, only %s and %s" % (host, data["laptop"], data["guest"]))
             if script in CHANGE_SCRIPTS and check_mode:
                 data["violations"].append("%s sent in check mode" % script)
                 return _failed("a change script ran in check mode")
@@ -242,8 +240,8 @@ class FakeLaptop:
             # The layout and UTF-16LE of the recorded `wsl_list_verbose.utf16le`.
             lines = ["  NAME                   STATE           VERSION"]
             for index, (name, distro) in enumerate(sorted(distros.items())):
-                lines.append("%s %-22s %-15s 2" % ("*" if index == 0 else " ", name,
-                                                    "Running" if distro["running"] else "Stopped"))
+                state = "Running" if distro["running"] else "Stopped"
+                lines.append("%s %-22s %-15s 2" % ("*" if index == 0 else " ", name, state))
             return 0, "".join(line + "\r\n" for line in lines).encode("utf-16-le"), b""
         if argv == ["--list", "--quiet"]:
             return 0, "".join(n + "\r\n" for n in sorted(distros)).encode("utf-16-le"), b""
@@ -261,14 +259,14 @@ class FakeLaptop:
             data["events"].append("wsl --terminate " + argv[1])
             distros[argv[1]].update(running=False, wsl_conf_changed_while_running=False)
             return 0, b"", b""
-        if argv[:1] == ["--distribution"] and argv[1] in distros and argv[2:6] == ["--user", "root", "--exec", "sh"]:
+        in_distro = argv[2:] if argv[:1] == ["--distribution"] and argv[1] in distros else []
+        if in_distro[:4] == ["--user", "root", "--exec", "sh"]:
             # wsl_shutdown's busy probe: a process with a terminal on stdin prints its PID.
             return 0, b"412\n" if distros[argv[1]]["busy"] else b"", b""
-        if argv[:1] == ["--distribution"] and argv[1] in distros and argv[2:] == ["--exec", "wslinfo",
-                                                                                 "--networking-mode"]:
+        if in_distro == ["--exec", "wslinfo", "--networking-mode"]:
             self._start(data, argv[1])
             return 0, (data["vm"]["mode"] + "\n").encode(), b""
-        if argv[:1] == ["--distribution"] and argv[1] in distros and argv[2:] == ["--exec", "hostname", "-I"]:
+        if in_distro == ["--exec", "hostname", "-I"]:
             self._start(data, argv[1])
             # The guest's own address on the VM's NAT switch, or the host's LAN address in mirrored mode.
             return 0, (NAT_ADDRESS if data["vm"]["mode"] == "nat" else LAN_ADDRESS).encode() + b" \n", b""
@@ -368,8 +366,9 @@ class FakeLaptop:
     def _win_reg_stat(self, args, data):
         if args["path"].lower() != POLICY_KEY.lower() or not data["policies"]:
             return _recorded("win_reg_stat_no_key")
-        return {"changed": False, "exists": True, "sub_keys": [], "properties": dict(
-            (name, {"raw_value": value, "type": "REG_DWORD", "value": value}) for name, value in data["policies"].items())}
+        properties = dict((name, {"raw_value": value, "type": "REG_DWORD", "value": value})
+                          for name, value in data["policies"].items())
+        return {"changed": False, "exists": True, "sub_keys": [], "properties": properties}
 
     def _async_status(self, args, data):
         index = int(args["jid"].split(".")[-1])
@@ -417,7 +416,7 @@ class FakeLaptop:
         # Ansible reaching the guest through wsl.exe starts its distribution.
         self._start(data, DISTRIBUTION)
         distro = data["distributions"][DISTRIBUTION]
-        if module == "guest_info":
+        if module == "wslfleet.networking.guest_info":
             if args.get("baseline"):
                 return _failed("the fake guest does not compare with a baseline; run the guest half as tasks")
             return {
@@ -429,7 +428,7 @@ class FakeLaptop:
                 "ssh_connection": None, "relay": {"service": "wslfleet-relay.service", "installed": False,
                                                   "active": False},
             }
-        if module == "wsl_conf":
+        if module == "wslfleet.networking.wsl_conf":
             if args.get("path", "/etc/wsl.conf") != "/etc/wsl.conf":
                 return _failed("the fake guest only has /etc/wsl.conf")
             result = _run_wsl_conf(dict(args, path=self.state.wsl_conf_path, _ansible_check_mode=check_mode,

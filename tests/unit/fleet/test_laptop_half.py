@@ -59,7 +59,9 @@ WHITELIST = [{"name": "devserver", "local_ports": ["8000-8010"], "remote_address
 NAT_POLICY = json.loads(_data("windows", "host_facts_win10.json"))["result"]["policies"]
 
 
-def _inventory(laptop_vars=None, guest_vars=None, group_vars=None):
+def _inventory(laptop_vars=None, group_vars=None):
+    # The powershell shell is what sends wslconfig down its Windows path (win_stat/slurp/win_copy);
+    # the connection itself is never used: the fake answers at the module boundary.
     laptop = {"ansible_connection": "local", "ansible_shell_type": "powershell",
               "wslfleet_hyperv_firewall_rules": WHITELIST}
     guest = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
@@ -67,7 +69,6 @@ def _inventory(laptop_vars=None, guest_vars=None, group_vars=None):
              # The fake guest has no UFW; the UFW half is proven in the lab (molecule/guest).
              "wslfleet_ufw_manage": False}
     laptop.update(laptop_vars or {})
-    guest.update(guest_vars or {})
     return {"all": {"vars": dict(group_vars or {}), "children": {
         "wsl_hosts": {"hosts": {LAPTOP: laptop}},
         "wsl_guests": {"hosts": {GUEST: guest}},
