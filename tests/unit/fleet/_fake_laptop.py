@@ -101,6 +101,16 @@ class LaptopState:
     def wsl_conf(self):
         return _read_bytes(self.wsl_conf_path)
 
+    def set_wsl_conf(self, data):
+        _write_bytes(self.wsl_conf_path, data)
+
+    def edit_wsl_conf_by_hand(self, data):
+        """Someone edits /etc/wsl.conf in the running guest: WSL reads it at the next start only."""
+        with self.edit() as state:
+            self.set_wsl_conf(data)
+            distro = state["distributions"][DISTRIBUTION]
+            distro["wsl_conf_changed_while_running"] = distro["running"]
+
     def snapshot(self):
         """Everything a run could change, for 'changed nothing' assertions (the call log aside)."""
         state = self.load()
@@ -144,7 +154,7 @@ def create_laptop(root, laptop, guest, wslconfig=None, wsl_conf=None, policies=N
     if wslconfig is not None:
         state.set_wslconfig(wslconfig)
     if wsl_conf is not None:
-        _write_bytes(state.wsl_conf_path, wsl_conf)
+        state.set_wsl_conf(wsl_conf)
     with state.edit() as data:
         data["vm"]["mode"] = _configured_mode(state, data)
     return state
@@ -417,9 +427,7 @@ class FakeLaptop:
         self._start(data, DISTRIBUTION)
         distro = data["distributions"][DISTRIBUTION]
         if module == "wslfleet.networking.guest_info":
-            if args.get("baseline"):
-                return _failed("the fake guest does not compare with a baseline; run the guest half as tasks")
-            return {
+            facts = {
                 "changed": False, "is_wsl": True, "wsl_evidence": "kernel", "wsl_markers": ["osrelease", "mnt_wsl"],
                 "kernel_release": "5.15.167.4-microsoft-standard-WSL2", "distribution": DISTRIBUTION,
                 "networking_mode": data["vm"]["mode"],
@@ -428,6 +436,9 @@ class FakeLaptop:
                 "ssh_connection": None, "relay": {"service": "wslfleet-relay.service", "installed": False,
                                                   "active": False},
             }
+            if args.get("baseline") is not None:
+                return self._compare(args["baseline"], facts, bool(action._task.diff))
+            return facts
         if module == "wslfleet.networking.wsl_conf":
             if args.get("path", "/etc/wsl.conf") != "/etc/wsl.conf":
                 return _failed("the fake guest only has /etc/wsl.conf")
@@ -441,6 +452,38 @@ class FakeLaptop:
                 data["events"].append("/etc/wsl.conf written")
             return result
         return _failed("the fake guest does not answer module %s" % module)
+
+
+    def _compare(self, baseline, facts, diff):
+        """guest_info's `baseline` option: the module's own comparison, on the fake guest's facts and
+        its /etc/wsl.conf (the only baseline parts the roles send to a guest without UFW and MTU)."""
+        from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+        from ansible_collections.wslfleet.networking.plugins.modules import guest_info
+
+        checked = ArgumentSpecValidator({"baseline": {"type": "dict", "options": guest_info._BASELINE_SPEC}}).validate(
+            {"baseline": baseline})
+        if checked.error_messages:
+            return _failed("baseline: %s" % "; ".join(checked.error_messages))
+        wanted = checked.validated_parameters["baseline"]
+        unsupported = [k for k in ("wslconfig", "mtu", "ufw", "files", "services") if wanted.get(k)]
+        if unsupported:
+            return _failed("the fake guest cannot compare %s" % ", ".join(unsupported))
+        module = _ParamsOnly({"wsl_conf_path": self.state.wsl_conf_path})
+        items, diffs = guest_info._baseline_drift(module, wanted, facts)
+        # Name the guest's file as the guest sees it, not where the fake keeps it.
+        items = json.loads(json.dumps(items).replace(json.dumps(self.state.wsl_conf_path)[1:-1], "/etc/wsl.conf"))
+        facts.update(wslfleet_drift=items)
+        if diff:
+            facts["diff"] = json.loads(json.dumps(diffs).replace(json.dumps(self.state.wsl_conf_path)[1:-1],
+                                                                 "/etc/wsl.conf"))
+        return facts
+
+
+class _ParamsOnly:
+    """What guest_info's comparison reads from its module: the parameters."""
+
+    def __init__(self, params):
+        self.params = params
 
 
 def _run_wsl_conf(args):

@@ -201,9 +201,8 @@ def _drift_items(report, host):
     return sorted((i["setting"], i["expected"], i["actual"], i["category"]) for i in report["hosts"][host]["drift"])
 
 
-# The fake guest answers guest_info without its `baseline` comparison, so drift runs check the
-# guest with its own tasks in check mode (the probe path is proven in the lab, molecule/fleet).
-DRIFT = ("--check", "-e", "wslfleet_baseline_drift_method=tasks")
+# The drift playbook forces check mode on its play; --check is needed too (see the xfail below).
+DRIFT = ("--check",)
 
 
 def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back(in_line):
@@ -215,8 +214,9 @@ def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back
     assert report["check_mode"] is True
     assert report["hosts"][LAPTOP]["status"] == "clean" and report["hosts"][GUEST]["status"] == "clean", report
 
-    # Someone turns DNS tunneling off by hand.
+    # Someone turns DNS tunneling off by hand, and systemd in the guest.
     fleet.state.set_wslconfig(MIRRORED.replace(b"dnsTunneling=true", b"dnsTunneling=false"))
+    fleet.state.edit_wsl_conf_by_hand(WSL_CONF_BASELINE.replace(b"systemd = true", b"systemd = false"))
     before = fleet.state.snapshot()
     calls_before = len(fleet.load()["calls"])
     rc, output, recap, report = fleet.run("drift", *DRIFT)
@@ -226,8 +226,11 @@ def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back
     assert calls and all(c["check_mode"] for c in calls), "every module of a drift run runs in check mode"
     _no_violations(fleet)
     assert _drift_items(report, LAPTOP) == [(WSLCONFIG_PATH + " [wsl2] dnsTunneling", "true", "false", "setting")]
-    assert report["hosts"][GUEST]["status"] == "clean"
-    assert report["summary"]["drifted"] == 1 and report["summary"]["items"] == 1
+    # The guest is read in one round trip (guest_info with the roles' expected state).
+    assert _drift_items(report, GUEST) == [
+        ("/etc/wsl.conf [boot] systemd", "true", "false", "setting"),
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective")]
+    assert report["summary"]["drifted"] == 2 and report["summary"]["items"] == 3
 
 
 def test_machine_policy_enforcing_nat_is_reported_never_in_line(tmp_path):
@@ -245,6 +248,10 @@ def test_machine_policy_enforcing_nat_is_reported_never_in_line(tmp_path):
     laptop = report["hosts"][LAPTOP]
     assert laptop["status"] == "failed", laptop
     assert "AllowNetworkingModeUserSetting=0" in laptop["errors"][0]["msg"]
+    # The guest's half went in without its laptop's: it still runs NAT and waits for a restart.
+    assert _drift_items(report, GUEST) == [
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective"),
+        ("networking mode (effective)", "mirrored", "nat", "effective")]
     assert report["summary"]["clean"] == 0
 
 
@@ -291,7 +298,7 @@ def test_drift_without_check_on_the_command_line_reports_only_the_key(in_line):
     fleet = in_line
     fleet.state.set_wslconfig(MIRRORED.replace(b"dnsTunneling=true", b"dnsTunneling=false"))
     before = fleet.state.snapshot()
-    rc, output, recap, report = fleet.run("drift", "-e", "wslfleet_baseline_drift_method=tasks")
+    rc, output, recap, report = fleet.run("drift")
     assert fleet.state.snapshot() == before
     assert _drift_items(report, LAPTOP) == [(WSLCONFIG_PATH + " [wsl2] dnsTunneling", "true", "false", "setting")]
 
