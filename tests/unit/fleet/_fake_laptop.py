@@ -453,7 +453,6 @@ class FakeLaptop:
             return result
         return _failed("the fake guest does not answer module %s" % module)
 
-
     def _compare(self, baseline, facts, diff):
         """guest_info's `baseline` option: the module's own comparison, on the fake guest's facts and
         its /etc/wsl.conf (the only baseline parts the roles send to a guest without UFW and MTU)."""
