@@ -203,6 +203,9 @@ class FakeLaptop:
                 return _failed("a change script ran in check mode")
             if script:
                 return self._powershell(fakes, script, args.get("parameters") or {}, data)
+            if module_name.endswith("win_powershell"):
+                data["violations"].append("a win_powershell script that is not a _PS1 constant")
+                return _failed("every script must be one of the _PS1 constants")
             handler = {
                 "ansible.windows.win_stat": self._win_stat,
                 "ansible.windows.slurp": self._slurp,
@@ -210,6 +213,7 @@ class FakeLaptop:
                 "ansible.legacy.async_status": self._async_status,
             }.get(module_name)
             if handler is None:
+                data["violations"].append("unexpected module %s" % module_name)
                 return _failed("the fake laptop does not answer module %s" % module_name)
             return handler(args, data)
 
@@ -218,6 +222,7 @@ class FakeLaptop:
     def _powershell(self, fakes, script, params, data):
         handler = getattr(self, "_ps_" + script[:-len("_PS1")].lower(), None)
         if handler is None:
+            data["violations"].append("unexpected script %s" % script)
             return _failed("the fake laptop does not answer %s" % script)
         return fakes.pwsh_result(handler(fakes, params, data))
 
@@ -451,6 +456,7 @@ class FakeLaptop:
                 distro["wsl_conf_changed_while_running"] = True
                 data["events"].append("/etc/wsl.conf written")
             return result
+        data["violations"].append("unexpected guest module %s" % module)
         return _failed("the fake guest does not answer module %s" % module)
 
     def _compare(self, baseline, facts, diff):
