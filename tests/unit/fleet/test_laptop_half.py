@@ -190,7 +190,7 @@ def _drift_items(report, host):
     return sorted((i["setting"], i["expected"], i["actual"], i["category"]) for i in report["hosts"][host]["drift"])
 
 
-# The drift playbook forces check mode on its play; --check is needed too (see the xfail below).
+# The drift playbook forces check mode on its play; runs with and without --check are both tested.
 DRIFT = ("--check",)
 
 
@@ -264,11 +264,6 @@ def test_machine_policy_overriding_a_key_is_effective_drift_after_rollout(tmp_pa
     assert report["hosts"][GUEST]["status"] == "clean"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG (roles/baseline/tasks/host.yml:5-7, guest.yml:30-33): the baseline silences the roles' own "
-    "restarts with include_role vars (wslfleet_restart_policy: never), which extra vars outrank; with "
-    "-e wslfleet_restart_policy=always the windows_host handler shuts WSL down before the guest half "
-    "and wsl_guest's handler terminates the distribution again"))
 def test_restart_policy_given_as_extra_var_still_restarts_once(tmp_path):
     fleet = Fleet(tmp_path, _inventory(), laptop={})
     rc, output, dummy, dummy = fleet.run("rollout", "-e", "wslfleet_restart_policy=always")
@@ -277,11 +272,6 @@ def test_restart_policy_given_as_extra_var_still_restarts_once(tmp_path):
                                       "Hyper-V firewall rules changed", "/etc/wsl.conf written", "wsl --shutdown"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG (roles/baseline/tasks/restart.yml:27,39,55; playbooks/drift.yml:5-12): `ansible_check_mode` "
-    "is true only with --check on the command line, not with the play's check_mode: true, so a drift "
-    "run started as documented (without --check) runs the shutdown task in check mode and reports it "
-    "as drift"))
 def test_drift_without_check_on_the_command_line_reports_only_the_key(in_line):
     fleet = in_line
     fleet.state.set_wslconfig(MIRRORED.replace(b"dnsTunneling=true", b"dnsTunneling=false"))
