@@ -56,7 +56,8 @@ BOOT_TIMEOUT = 90
 STOP_TIMEOUT = 20
 # Where a read-only bind (--bind-ro, --bind-python) may not go: the container runtime and the lab
 # mount their own file systems there, and the guest's /mnt/c must stay the lab's Windows drive.
-BIND_RESERVED = ("/proc", "/sys", "/dev", "/run", "/tmp", "/mnt")
+# /tmp is allowed: nspawn mounts the container's tmpfs there before the binds, which sit on top.
+BIND_RESERVED = ("/proc", "/sys", "/dev", "/run", "/mnt")
 
 WSLINFO = r"""#!/bin/sh
 # wslfleet lab stand-in for WSL's wslinfo: answers from files the lab controls (docs/lab.md).

@@ -246,7 +246,8 @@ def test_destroy_cleans_up_after_a_crashed_create_without_its_state():
 
 def test_read_only_binds_run_this_machines_python_inside_a_host():
     name = unique("tbind")
-    # Not under /tmp: the lab refuses binds there (the container mounts its own /tmp).
+    # Outside /tmp, so one bind is not under the container's own /tmp (the interpreter's may be,
+    # when the checkout is under /tmp: binds are mounted on top of that tmpfs).
     shared = Path(tempfile.mkdtemp(prefix="wslfleet-bind-", dir="/var/tmp"))
     payload = b"\x00wsl\r\nbytes\xff"
     (shared / "data.bin").write_bytes(payload)
@@ -286,12 +287,12 @@ def test_read_only_binds_run_this_machines_python_inside_a_host():
     assert_gone([name])
 
 
-def test_bad_binds_are_refused_before_anything_is_made(tmp_path):
+def test_bad_binds_are_refused_before_anything_is_made():
     before = netns_names()
     for args, message in [
         (("--bind-ro", "relative/dir"), "--bind-ro 'relative/dir' must be an absolute path"),
         (("--bind-ro", "/nonexistent-wslfleet-bind"), "does not exist on this machine"),
-        (("--bind-ro", tmp_path), "a host may not get a bind at / or under /proc, /sys, /dev, /run, /tmp, /mnt"),
+        (("--bind-ro", "/proc/self"), "a host may not get a bind at / or under /proc, /sys, /dev, /run, /mnt"),
         (("--bind-ro", "/etc"), "'/etc' exists in the lab's image: a bind there would hide the host's own files"),
         (("--bind-ro", "/var/lib/wslfleet-lab"), "overlaps the lab's own files"),
         (("--bind-python", "/nonexistent-wslfleet-bind/python"), "cannot ask that interpreter for its prefixes"),
