@@ -89,7 +89,10 @@ def _decode_comment(text):
 def _source_family(source):
     if source in (None, "", "any"):
         return None
-    return ipaddress.ip_network(source, strict=False).version
+    try:
+        return ipaddress.ip_network(source, strict=False).version
+    except ValueError:
+        raise ValueError("ufw rule from=%r is not an IPv4 or IPv6 address or network" % (source,))
 
 
 def _same_source(wanted, have):

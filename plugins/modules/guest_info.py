@@ -772,7 +772,7 @@ def main():
     if module.params["baseline"] is not None:
         try:
             items, diffs = _baseline_drift(module, module.params["baseline"], facts)
-        except (ConfigEditError, MtuError) as exc:
+        except (ConfigEditError, MtuError, ValueError) as exc:
             module.fail_json(msg="baseline: %s" % to_native(exc))
         facts["wslfleet_drift"] = items
         if module._diff:

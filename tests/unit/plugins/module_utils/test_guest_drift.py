@@ -184,3 +184,8 @@ def test_stale_rules_are_drift():
     wanted = {"rules": [{"port": "8080", "proto": "tcp", "direction": "in"}], "managed_comment": "wslfleet.networking"}
     assert gd.ufw_items(ACTIVE, V4, V6, True, wanted) == [
         gd.item("ufw rule allow in on loopback0 from any", "absent (no longer declared)", "present")]
+
+
+def test_a_bad_source_is_named():
+    with pytest.raises(ValueError, match=r"ufw rule from='10.0.0.0/33' is not an IPv4 or IPv6 address or network"):
+        gd.ufw_items(ACTIVE, V4, V6, True, {"rules": [{"port": "22", "proto": "tcp", "from": "10.0.0.0/33"}]})
