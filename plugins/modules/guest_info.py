@@ -353,6 +353,9 @@ systemd:
 ufw:
   description:
     - C(installed), C(active), default policies, C(logging); C(error) when C(ufw status) could not run.
+    - With O(baseline.ufw), C(management_ports) are the TCP ports of management connections that
+      must be allowed (the port C(SSH_CONNECTION) names, else O(baseline.ufw.connection_ports), plus
+      O(baseline.ufw.management_ports)).
     - With O(baseline.ufw.managed_comment), C(stale_rules) lists the rules carrying that comment that
       no wanted rule matches any more (C(port), C(proto), C(from), C(interface), C(direction), C(action)).
   returned: always
@@ -600,18 +603,19 @@ def _mtu_drift(module, wanted):
 
 def _ufw_drift(wanted, ufw, ssh_connection, mode):
     rules = [rule for rule in wanted["rules"] or [] if mode == "mirrored" or not rule["mirrored_only"]]
-    # The role's rule for the management connection: the port sshd serves this session on,
-    # else the connection's own port (roles/wsl_guest/tasks/ufw.yml).
+    # The management connection: the port sshd serves this session on (SSH_CONNECTION names sshd's
+    # real port even behind a port proxy), else the connection's own port. The wsl_guest role
+    # allows exactly these (ufw.management_ports), so it and drift runs cannot disagree.
     detected = [ssh_connection["server_port"]] if ssh_connection else wanted["connection_ports"]
-    for port in sorted(set(detected) | set(wanted["management_ports"])):
-        rules.append({"port": str(port), "proto": "tcp", "direction": "in"})
+    ports = sorted(set(detected) | set(wanted["management_ports"]))
+    rules.extend({"port": str(port), "proto": "tcp", "direction": "in"} for port in ports)
     defaults = _read("/etc/default/ufw", "") or ""
     ipv6 = any(line.strip().replace('"', "").lower() == "ipv6=yes" for line in defaults.splitlines())
     expected = dict(wanted, rules=rules)
     rules_v4 = parse_ufw_tuples(_read("/etc/ufw/user.rules", ""))
     rules_v6 = parse_ufw_tuples(_read("/etc/ufw/user6.rules", ""))
     return (ufw_items(ufw, rules_v4, rules_v6, ipv6, expected),
-            stale_rules(rules_v4, rules_v6, rules, wanted["managed_comment"]))
+            stale_rules(rules_v4, rules_v6, rules, wanted["managed_comment"]), ports)
 
 
 def _baseline_drift(module, baseline, facts):
@@ -646,8 +650,8 @@ def _baseline_drift(module, baseline, facts):
             and facts["resolv_conf"]["kind"] != "wsl_symlink":
         items.append(item("/etc/resolv.conf", "WSL's own symlink (DNS tunneling)", facts["resolv_conf"]["kind"]))
     if baseline["ufw"] is not None:
-        found, facts["ufw"]["stale_rules"] = _ufw_drift(baseline["ufw"], facts["ufw"], facts["ssh_connection"],
-                                                        facts["networking_mode"])
+        found, facts["ufw"]["stale_rules"], facts["ufw"]["management_ports"] = _ufw_drift(
+            baseline["ufw"], facts["ufw"], facts["ssh_connection"], facts["networking_mode"])
         items.extend(found)
     for wanted in baseline["files"] or []:
         items.extend(file_items(wanted, _file_state(wanted["path"])))

@@ -342,6 +342,8 @@ def test_module_baseline_reports_every_difference_and_changes_nothing(nat_guest,
          "setting"),
         ("service stopped.service active", "active", "inactive", "effective"),
     ]
+    # SSH_CONNECTION's port replaces connection_ports: what the role will allow.
+    assert result["ufw"]["management_ports"] == [22]
     assert result["ufw"]["stale_rules"] == [{"port": None, "proto": "any", "from": "any", "interface": "loopback0",
                                              "direction": "in", "action": "allow"}]
     headers = [d["before_header"] for d in result["diff"]]
@@ -367,3 +369,18 @@ def test_module_baseline_rejects_a_bad_key_by_name(nat_guest, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     assert "sytemd" in result["msg"] and result["msg"].startswith("baseline: ")
+
+
+def test_module_without_ssh_connection_allows_the_connection_ports(nat_guest, mocker, capsys):
+    """become may clear SSH_CONNECTION (and local/nsenter have none): the role's connection ports count."""
+    mocker.patch.dict(os.environ, {}, clear=False)
+    os.environ.pop("SSH_CONNECTION", None)
+    nat_guest.files.update({"/etc/ufw/user.rules": data("ufw_user.rules"), "/etc/ufw/user6.rules": data("ufw_user6.rules")})
+    run_module({"wsl_conf_path": str(nat_guest.wsl_conf),
+                "baseline": {"restart_pending": False,
+                             "ufw": {"connection_ports": [2222], "management_ports": [22, 2222, 8443]}}})
+    result = json.loads(capsys.readouterr().out)
+    assert result["ssh_connection"] is None
+    assert result["ufw"]["management_ports"] == [22, 2222, 8443]
+    assert sorted(i["setting"] for i in result["wslfleet_drift"]) == [
+        "ufw rule allow in 22/tcp from any", "ufw rule allow in 2222/tcp from any", "ufw rule allow in 8443/tcp from any"]
