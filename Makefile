@@ -41,7 +41,7 @@ pwsh-syntax: setup
 	$(BIN)/python scripts/check_powershell.py
 
 sanity: setup collection-tree
-	cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --color=no --python 3.11 \
+	cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --color=no --python $$($(BIN)/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
 	  $(shell cat tests/sanity/skip-tests.txt | sed -e 's/#.*//' -e '/^$$/d' -e 's/^/--skip-test /')
 
 # ansible-lint installs the collection it lints into ~/.ansible/collections and may skip a reinstall

@@ -26,7 +26,11 @@ import time
 STATE_ROOT = os.environ.get("WSLFLEET_LAB_STATE", "/run/wslfleet-lab")
 DATA_ROOT = os.environ.get("WSLFLEET_LAB_DATA", "/var/lib/wslfleet-lab")
 CACHE_ROOT = os.environ.get("WSLFLEET_LAB_CACHE", "/var/cache/wslfleet-lab")
-SUITE = "bookworm"
+# Pinned, not taken from this machine: a Debian 13 controller builds the same bookworm guests as a
+# Debian 12 one, so a test's result does not depend on which image CI happened to boot. Only the
+# mirror comes from this machine (apt_mirror_line). WSLFLEET_LAB_SUITE picks another suite.
+SUITE = os.environ.get("WSLFLEET_LAB_SUITE", "bookworm")
+SUITES = ("bullseye", "bookworm", "trixie")
 # Everything a guest needs is baked in: lab hosts have no route to a package mirror.
 PACKAGES = sorted([
     "dbus", "iproute2", "iptables", "iputils-ping", "kmod", "netcat-openbsd",
@@ -225,12 +229,53 @@ def stop_nspawn(procs, grace):
 # ---------------------------------------------------------------------------------------------- #
 # rootfs cache
 
-def apt_mirror_source():
-    """This machine's own apt sources: the lab never names a mirror itself."""
-    for path in ("/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"):
-        if os.path.isfile(path) and os.path.getsize(path) > 0:
-            return path
-    raise LabError("no apt sources found in /etc/apt; the lab takes its mirror from there")
+APT_SOURCE_FILES = ("/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list")
+
+
+def apt_source_entries(text, deb822):
+    """(uri, suites, signed_by) of every `deb` entry in one apt source file."""
+    entries = []
+    if deb822:
+        for stanza in re.split(r"\n\s*\n", text):
+            fields = {}
+            for line in stanza.splitlines():
+                if line.startswith("#") or ":" not in line or line[:1].isspace():
+                    continue
+                key, _, value = line.partition(":")
+                fields[key.strip().lower()] = value.split()
+            if "deb" in fields.get("types", []) and fields.get("enabled", ["yes"]) != ["no"]:
+                for uri in fields.get("uris", []):
+                    entries.append((uri, fields.get("suites", []), (fields.get("signed-by") or [None])[0]))
+        return entries
+    for line in text.splitlines():
+        m = re.match(r"^\s*deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)", line)
+        if m:
+            opts = dict(o.split("=", 1) for o in (m.group(1) or "").split() if "=" in o)
+            entries.append((m.group(2), [m.group(3)], opts.get("signed-by")))
+    return entries
+
+
+def apt_mirror_line(suite=None):
+    """A one-line apt source for SUITE on the Debian mirror this machine's own apt uses.
+
+    The lab never names a mirror itself. The main archive is the entry that carries a plain
+    release name (not -updates, -security, -backports): it serves every supported suite, so the
+    guests' suite need not be this machine's own.
+    """
+    suite = suite or SUITE
+    if suite not in SUITES:
+        raise LabError("suite %r is not one the lab supports (%s)" % (suite, ", ".join(SUITES)))
+    for path in APT_SOURCE_FILES:
+        if not os.path.isfile(path):
+            continue
+        with open(path) as fh:
+            entries = apt_source_entries(fh.read(), path.endswith(".sources"))
+        for uri, suites, signed_by in entries:
+            if any(re.fullmatch(r"[a-z]+", s) for s in suites):
+                opts = " [signed-by=%s]" % signed_by if signed_by and signed_by.startswith("/") else ""
+                return "deb%s %s %s main" % (opts, uri, suite)
+    raise LabError("no Debian main archive among the apt sources in %s; the lab takes its mirror from there"
+                   % " or ".join(APT_SOURCE_FILES))
 
 
 def rootfs_key():
@@ -263,7 +308,7 @@ def ensure_rootfs():
                "--dpkgopt=path-exclude=/usr/share/doc/*",
                "--dpkgopt=path-exclude=/usr/share/locale/*"]
         cmd += ["--customize-hook=" + h for h in hooks]
-        cmd += [SUITE, tmp, apt_mirror_source()]
+        cmd += [SUITE, tmp, apt_mirror_line()]
         run(cmd, timeout=1800)
         open(os.path.join(tmp, ".wslfleet-lab-complete"), "w").close()
         os.rename(tmp, path)
@@ -969,6 +1014,23 @@ def cmd_pid(args):
     print(state["hosts"][args.host]["pid"])
 
 
+def cmd_exec(args):
+    """Run a command inside a host with the host's own programs (its mount, network and PID
+    namespaces): the guest's iptables-save reads the rule set with the backend (nft or legacy) the
+    guest's UFW wrote it with, which a controller's own binary may not match."""
+    state = require_state(args.name)
+    require_host(state, args.host)
+    if not host_running(state, args.host):
+        raise LabError("host %s of lab %s is not running" % (args.host, args.name))
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise LabError("exec needs a command after the host name")
+    res = nsenter(state, args.host, *argv, timeout=args.timeout)
+    sys.stdout.write(res.stdout)
+    sys.stderr.write(res.stderr)
+    return res.returncode
+
+
 def cmd_set_mtu(args):
     validate_name(args.name)
     with lab_lock(args.name):
@@ -1085,6 +1147,12 @@ def main(argv=None):
     s.add_argument("name")
     s.add_argument("host")
     s.set_defaults(func=cmd_pid)
+    s = sub.add_parser("exec", help="run a command inside a host with its own programs; exits with its code")
+    s.add_argument("name")
+    s.add_argument("host")
+    s.add_argument("--timeout", type=int, default=60)
+    s.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARG...]")
+    s.set_defaults(func=cmd_exec)
     s = sub.add_parser("set-mtu", help="nat: set the MTU of the Windows host <-> far link")
     s.add_argument("name")
     s.add_argument("mtu", type=int)
@@ -1105,11 +1173,11 @@ def main(argv=None):
         log("must run as root")
         return 2
     try:
-        args.func(args)
+        rc = args.func(args)
     except LabError as exc:
         log("error: %s" % exc)
         return 1
-    return 0
+    return rc or 0
 
 
 if __name__ == "__main__":

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Install everything `make test` and `make demo` need on a fresh Debian machine of this kind:
-# Debian packages through apt-get (as root), Python packages into .venv from pinned files.
+# Install everything `make test` and `make demo` need on a fresh Debian 12 or 13 machine of this
+# kind: Debian packages through apt-get (as root), Python packages into .venv from pinned files.
 # Idempotent: a second run installs nothing and takes a second.
+# tests/unit/scripts/test_controller_tools.py fails when a program the Makefile, scripts, lab,
+# Molecule scenarios, tests or benchmarks run on this machine comes from a package not named here
+# (Debian's Essential packages excepted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
+  make git            # the clone and `make` itself: on this kind's image already, named so it is checked
   systemd-container   # systemd-nspawn boots the lab hosts
   mmdebstrap          # builds the lab rootfs
+  procps              # kill, ps: the relay scenario ends its "Windows" service by PID
+  systemd             # systemd-escape in the mtu unit tests (systemd-container needs it anyway)
   iproute2            # ip netns / veth / bridge for the lab network
   openssh-client      # Ansible over SSH across the lab bridge
-  socat               # the competitor in the relay benchmark
+  socat               # the lab's SSH ProxyCommand; the competitor in the relay benchmark
   rsync               # builds the ansible_collections tree for ansible-test
   shellcheck          # ansible-test sanity's shellcheck test
 )
@@ -30,7 +36,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The pinned ansible-core runs on Python 3.10-3.13; the image's own python3 (3.11 on this kind,
+# Debian 12 and 13 alike) is used unless PYTHON names another.
 PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys, venv, ensurepip; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; then
+  echo "bootstrap: $PYTHON must be Python 3.10-3.13 with the venv and ensurepip modules" \
+       "(Debian: apt-get install python3-venv; or set PYTHON=/path/to/python3.11)" >&2
+  exit 1
+fi
 stamp=.venv/.installed-$(cat requirements/controller.txt requirements/constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: creating .venv from requirements/controller.txt"

@@ -302,3 +302,14 @@ def test_bad_binds_are_refused_before_anything_is_made():
         assert message in res.stderr
     assert netns_names() == before
     assert not (Path("/run/wslfleet-lab") / "tbadbind").exists()
+
+
+def test_exec_runs_the_hosts_own_programs_and_returns_their_exit_code(nat_lab):
+    saved = lab("exec", nat_lab, "guest1", "--", "iptables-save", "-t", "filter")
+    assert "*filter" in saved.stdout and "COMMIT" in saved.stdout
+    # The host's own file system: its hostname, not this machine's.
+    assert lab("exec", nat_lab, "guest2", "--", "cat", "/etc/hostname").stdout.strip() == nat_lab + "-guest2"
+    failed = lab("exec", nat_lab, "guest1", "--", "sh", "-c", "echo oops >&2; exit 7", check=False)
+    assert (failed.returncode, failed.stderr.strip()) == (7, "oops")
+    unknown = lab("exec", nat_lab, "nosuchhost", "--", "true", check=False)
+    assert unknown.returncode == 1 and "nosuchhost" in unknown.stderr
