@@ -612,6 +612,20 @@ def prepare_host_fs(state, host, rootfs):
     save_state(state)
 
 
+def console_tail(hd, lines=8):
+    """The last lines nspawn and the container printed, for an error message: a failed CI run
+    destroys the lab, and its console.log with it, before anyone can read the file."""
+    path = os.path.join(hd, "console.log")
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 4096))
+            tail = f.read().decode("utf-8", "replace").splitlines()[-lines:]
+    except OSError:
+        return "; %s is unreadable" % path
+    return "; %s ends with:\n  %s" % (path, "\n  ".join(tail)) if tail else "; %s is empty" % path
+
+
 def host_running(state, host):
     h = state["hosts"][host]
     return alive(h.get("nspawn_pid"), h.get("nspawn_start")) and alive(h.get("pid"), h.get("pid_start"))
@@ -639,7 +653,7 @@ def start_host(state, host):
     leader = None
     while time.monotonic() < deadline and leader is None:
         if proc.poll() is not None:
-            raise LabError("systemd-nspawn for %s exited with %s; see %s/console.log" % (host, proc.returncode, hd))
+            raise LabError("systemd-nspawn for %s exited with %s%s" % (host, proc.returncode, console_tail(hd)))
         for child in children(proc.pid):
             chain = nspid_chain(child)
             if len(chain) > 1 and chain[-1] == "1":
@@ -666,7 +680,7 @@ def wait_booted(state, host):
     status = ""
     while time.monotonic() < deadline:
         if not host_running(state, host):
-            raise LabError("container %s stopped while booting; see %s/console.log" % (host, host_dir(state["name"], host)))
+            raise LabError("container %s stopped while booting%s" % (host, console_tail(host_dir(state["name"], host))))
         res = nsenter(state, host, "systemctl", "is-system-running", timeout=30)
         status = res.stdout.strip()
         if status in ("running", "degraded"):

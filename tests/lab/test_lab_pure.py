@@ -1,6 +1,6 @@
-"""The lab takes its Debian mirror from this machine's apt sources and pins the guests' suite.
+"""Pure functions of lab/wslfleet_lab.py: no root, no containers.
 
-Pure functions of lab/wslfleet_lab.py: no root, no containers. Source formats are apt's own
+The lab takes its Debian mirror from this machine's apt sources and pins the guests' suite. Source formats are apt's own
 (sources.list(5): one-line `deb [options] uri suite components` and deb822 stanzas), in the shapes
 Debian 12 and 13 images ship.
 """
@@ -100,3 +100,13 @@ def test_no_main_archive_is_refused_with_the_files_named(monkeypatch, tmp_path, 
 def test_an_unsupported_suite_is_refused(monkeypatch, tmp_path):
     with pytest.raises(wslfleet_lab.LabError, match="'sid' is not one the lab supports"):
         mirror_line(monkeypatch, tmp_path, {"debian.sources": DEBIAN12_DEB822}, suite="sid")
+
+
+def test_a_boot_failure_quotes_the_console_because_destroy_removes_it(tmp_path):
+    # What systemd-nspawn printed when the machine's /dev/null had been replaced by a file.
+    lines = ["line %d" % n for n in range(30)] + ["/dev/null is not a char or block device, cannot copy."]
+    (tmp_path / "console.log").write_text("\n".join(lines) + "\n")
+    message = wslfleet_lab.console_tail(str(tmp_path))
+    assert message.endswith("/dev/null is not a char or block device, cannot copy.")
+    assert "line 29" in message and "line 22" not in message
+    assert wslfleet_lab.console_tail(str(tmp_path / "gone")).endswith("console.log is unreadable")
