@@ -26,6 +26,9 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_ed
     EDIT_OPTIONS,
     ConfigEditError,
     apply_settings,
+    check_file_type,
+    check_path_text,
+    stat_file_type,
 )
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import windows_profile_in_guest
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import run_action, run_module
@@ -71,6 +74,8 @@ class ActionModule(ActionBase):
                                     % user)
         windows = getattr(self._connection._shell, "SHELL_FAMILY", "") == "powershell"
         try:
+            if args["path"] is not None:
+                check_path_text(args["path"], windows)
             if windows:
                 path = self._windows_path(user, args["path"], task_vars)
                 data = self._windows_read(path, task_vars)
@@ -105,6 +110,8 @@ class ActionModule(ActionBase):
             for warning in edit.warnings:
                 display.warning("%s: %s" % (self._task.get_name(), warning))
             return result
+        except ConfigEditError as exc:
+            raise AnsibleActionFail(to_native(exc))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
 
@@ -123,10 +130,9 @@ class ActionModule(ActionBase):
     def _windows_read(self, path, task_vars):
         stat = run_module(self, "ansible.windows.win_stat", {"path": path, "get_checksum": False}, task_vars,
                           "checking %s" % path)["stat"]
+        check_file_type(path, stat_file_type(stat))
         if not stat.get("exists"):
             return None
-        if stat.get("isdir"):
-            raise AnsibleActionFail("%s is a directory, not a .wslconfig file; nothing was changed" % path)
         return self._slurp("ansible.windows.slurp", path, task_vars)
 
     def _windows_policies(self, task_vars):
@@ -155,10 +161,9 @@ class ActionModule(ActionBase):
     def _posix_read(self, path, task_vars):
         stat = run_module(self, "ansible.builtin.stat", {"path": path, "get_checksum": False}, task_vars,
                           "checking %s" % path)["stat"]
+        check_file_type(path, stat_file_type(stat))
         if not stat.get("exists"):
             return None
-        if stat.get("isdir"):
-            raise AnsibleActionFail("%s is a directory, not a .wslconfig file; nothing was changed" % path)
         return self._slurp("ansible.builtin.slurp", path, task_vars)
 
     # ---- shared ----------------------------------------------------------------------------

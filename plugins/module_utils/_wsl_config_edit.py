@@ -13,18 +13,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
+import stat as statmod
+
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import (
     DEFAULT_NETWORKING_MODE_VALUES,
     NAME_RE,
+    NETWORKING_MODE_ALIASES,
     WSLCONF,
     WSLCONFIG,
     SchemaError,
     check_ascii,
     first_named,
     get_schema,
+    parse_size,
     same_name,
 )
-from ansible_collections.wslfleet.networking.plugins.module_utils._wslini import Document, WslIniError
+from ansible_collections.wslfleet.networking.plugins.module_utils._wslini import Document, WslIniError, encode_value
 
 
 # The options every config-file plugin shares (docs: the _config_edit doc fragment).
@@ -41,6 +47,82 @@ class ConfigEditError(ValueError):
     """Bad input or an unreadable file; nothing was (or may be) written."""
 
 
+# Windows device names: a file so named is the device, whatever folder or extension it has.
+_WINDOWS_DEVICES = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]|CONIN\$|CONOUT\$)(\..*)?$", re.IGNORECASE)
+
+
+def check_path_text(path, windows=False, what="path"):
+    """Refuse a target path no config file can have, before anything touches the target.
+
+    Empty, relative or NUL-containing paths, Windows device names and the ``\\\\.\\`` / ``\\\\?\\``
+    device namespaces are refused with the rule; a relative path would depend on the remote
+    working directory, and a device or pipe would make reading it hang.
+    """
+    if not isinstance(path, str) or path == "":
+        raise ConfigEditError("%s: %r is not a file path (rule: an absolute path to the config file)" % (what, path))
+    if "\0" in path:
+        raise ConfigEditError("%s: %r contains a NUL character (rule: no path can hold NUL)" % (what, path))
+    if windows:
+        if path.startswith(("\\\\.\\", "\\\\?\\", "//./", "//?/")):
+            raise ConfigEditError("%s: %r is in the Windows device namespace (rule: a regular file on a drive or "
+                                  "share)" % (what, path))
+        if not re.match(r"^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+)", path):
+            raise ConfigEditError("%s: %r is not absolute (rule: an absolute Windows path such as "
+                                  "C:\\Users\\dev\\.wslconfig)" % (what, path))
+        base = re.split(r"[\\/]", path.rstrip("\\/"))[-1]
+        if _WINDOWS_DEVICES.match(base):
+            raise ConfigEditError("%s: %r names the Windows device %s (rule: a regular file)"
+                                  % (what, path, base.split(".")[0].upper()))
+    elif not path.startswith("/"):
+        raise ConfigEditError("%s: %r is not absolute (rule: an absolute path such as /etc/wsl.conf; a relative one "
+                              "depends on the remote working directory)" % (what, path))
+
+
+def check_file_type(path, file_type, what="path"):
+    """Refuse anything but a regular file (or nothing yet) as the file to edit.
+
+    ``file_type`` is ``absent``, ``file``, ``directory``, ``fifo``, ``character device``,
+    ``block device``, ``socket``, ``symlink`` or ``broken symlink``. Reading a FIFO or a device
+    would block or read endless bytes; a directory or socket is no config file.
+    """
+    if file_type in ("absent", "file"):
+        return
+    if file_type == "broken symlink":
+        raise ConfigEditError("%s: %s is a symbolic link to nothing (rule: the link must lead to a regular file, "
+                              "which is then edited); nothing was changed" % (what, path))
+    raise ConfigEditError("%s: %s is a %s, not a regular file (rule: a config file must be a regular file or not "
+                          "exist yet); nothing was changed" % (what, path, file_type))
+
+
+def stat_file_type(stat):
+    """``check_file_type``'s word for an ``ansible.builtin.stat`` / ``win_stat`` result (not following links)."""
+    if not stat.get("exists"):
+        return "absent"
+    for key, word in (("islnk", "symlink"), ("isdir", "directory"), ("isfifo", "fifo"), ("ischr", "character device"),
+                      ("isblk", "block device"), ("issock", "socket")):
+        if stat.get(key):
+            return word
+    if stat.get("isreg") is False:
+        return "special file"
+    return "file"
+
+
+def local_file_type(path):
+    """``check_file_type``'s word for a local path, without following a final symlink."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "absent"
+    if statmod.S_ISLNK(mode):
+        return "symlink" if os.path.exists(path) else "broken symlink"
+    for test, word in ((statmod.S_ISREG, "file"), (statmod.S_ISDIR, "directory"), (statmod.S_ISFIFO, "fifo"),
+                       (statmod.S_ISCHR, "character device"), (statmod.S_ISBLK, "block device"),
+                       (statmod.S_ISSOCK, "socket")):
+        if test(mode):
+            return word
+    return "special file"
+
+
 class _Request:
     __slots__ = ("section", "key", "spec", "text", "key_id")
 
@@ -55,7 +137,8 @@ class _Request:
 class EditResult:
     """Outcome of ``apply_settings``; ``as_dict()`` gives the plugins' common return values."""
 
-    def __init__(self, kind, before, after, data, effective, warnings, policy_conflicts):
+    def __init__(self, kind, before, after, data, effective, warnings, policy_conflicts, adjustments=(),
+                 settings=None):
         self.kind = kind
         self.before = before                    # text before (decoded)
         self.after = after                      # text after (decoded)
@@ -64,6 +147,8 @@ class EditResult:
         self.effective = effective
         self.warnings = warnings
         self.policy_conflicts = policy_conflicts
+        self.adjustments = list(adjustments)
+        self.settings = settings if settings is not None else effective   # the file as WSL parses it
         self.restart_required = get_schema(kind).restart if self.changed else False
 
     def diff(self, path):
@@ -74,12 +159,12 @@ class EditResult:
         # "warnings" is Ansible's own channel (shown, not kept in registered results since
         # ansible-core 2.19), so the list is also returned under a name of our own.
         return {"changed": self.changed, "effective": self.effective, "restart_required": self.restart_required,
-                "config_warnings": list(self.warnings)}
+                "adjustments": list(self.adjustments), "config_warnings": list(self.warnings)}
 
 
 def _requests(schema, settings, state, validate, warnings):
     if not isinstance(settings, dict):
-        raise ConfigEditError("settings must be a dictionary of section -> key -> value, got %r" % (settings,))
+        raise ConfigEditError("settings: %r is not a dictionary (rule: section -> key -> value)" % (settings,))
     requests, seen = [], {}
     for section, keys in settings.items():
         if not isinstance(section, str) or not NAME_RE.match(section):
@@ -88,7 +173,7 @@ def _requests(schema, settings, state, validate, warnings):
         if keys is None:
             keys = {}
         if not isinstance(keys, dict):
-            raise ConfigEditError("settings.%s must be a dictionary of key -> value, got %r" % (section, keys))
+            raise ConfigEditError("settings.%s: %r is not a dictionary (rule: section -> key -> value)" % (section, keys))
         for key, value in keys.items():
             if not isinstance(key, str) or not NAME_RE.match(key):
                 raise ConfigEditError("settings.%s: key %r is not a valid WSL key name (rule: a letter followed "
@@ -112,8 +197,8 @@ def _requests(schema, settings, state, validate, warnings):
             text = None
             if state == "present":
                 if value is None:
-                    raise ConfigEditError("%s: a value is required with state=present (use state=absent to remove "
-                                          "the key)" % full)
+                    raise ConfigEditError("%s: value None is not a setting (rule: state=present needs a value; use "
+                                          "state=absent to remove the key)" % full)
                 try:
                     if spec is not None:
                         text = spec.type.coerce(value, spec)
@@ -124,8 +209,11 @@ def _requests(schema, settings, state, validate, warnings):
                     else:
                         raise SchemaError("%s: value %r is not a scalar" % (full, value))
                     check_ascii(full, text)
+                    encode_value(text)
                 except SchemaError as exc:
                     raise ConfigEditError(str(exc))
+                except WslIniError as exc:
+                    raise ConfigEditError("%s: %s" % (full, exc))
             # New keys are written under the section the user named (the legacy [experimental]
             # spelling is theirs to choose), spelled the way the schema spells it.
             written_section, written_key = section, key
@@ -134,8 +222,8 @@ def _requests(schema, settings, state, validate, warnings):
                 written_section = first_named((spec.section,) + spec.alias_sections, section) or section
             request = _Request(written_section, written_key, spec, text)
             if request.key_id in seen:
-                raise ConfigEditError("settings: %s and %s are the same WSL key (aliases or different case); "
-                                      "list it once" % (seen[request.key_id], full))
+                raise ConfigEditError("settings: %s and %s are the same WSL key (rule: list each WSL key once; aliases "
+                                      "and different case count as the same key)" % (seen[request.key_id], full))
             seen[request.key_id] = full
             requests.append(request)
     return requests
@@ -148,19 +236,24 @@ def _same(spec, raw, text):
     return have is not None and have == spec.type.compare_key(text)
 
 
-def read_config(data, kind, policies=None, label=None):
-    """Parse file bytes (``None`` = missing) into ``{"effective", "warnings", "policy_overrides"}``.
+def read_config(data, kind, policies=None, label=None, host=None):
+    """Parse file bytes (``None`` = missing) into what WSL makes of them.
 
-    For readers such as ``wsl_info`` and drift reports; raises ``ConfigEditError`` when the bytes
-    cannot be decoded.
+    Returns ``{"settings", "effective", "adjustments", "warnings", "policy_overrides"}``:
+    ``settings`` is the file as WSL parses it, ``effective`` the values WSL then uses once machine
+    ``policies`` (``.wslconfig``) and WSL's own adjustments apply, ``adjustments`` each value that
+    differs from the file with the reason. ``host`` (``{"processors": n, "memory": bytes}``), when
+    known, lets processor and memory limits be worked out. For readers such as ``wsl_info`` and
+    drift reports; raises ``ConfigEditError`` when the bytes cannot be decoded.
     """
     try:
         doc = Document.from_bytes(data, kind, label)
     except WslIniError as exc:
         raise ConfigEditError(str(exc))
     scan = doc.scan()
-    effective, overrides, warnings = _apply_policies(kind, scan.values, policies)
-    return {"effective": effective, "warnings": scan.warnings + warnings, "policy_overrides": overrides}
+    view = effective_view(kind, scan.values, policies, host, scan.rejected)
+    return {"settings": scan.values, "effective": view.effective, "adjustments": view.adjustments,
+            "warnings": scan.warnings + view.warnings, "policy_overrides": view.overrides}
 
 
 def _policy_value(policies, name):
@@ -173,39 +266,194 @@ def _policy_value(policies, name):
     return None
 
 
-def _apply_policies(kind, values, policies):
-    """Effective values once machine policies are applied, the overrides, and WSL's warnings for them."""
-    effective = dict((s, dict(k)) for s, k in values.items())
-    overrides, warnings = [], []
-    if kind != WSLCONFIG or not policies:
-        return effective, overrides, warnings
-    schema = get_schema(kind)
+class EffectiveView:
+    """The values WSL uses, built from what it parsed (see ``effective_view``)."""
+
+    def __init__(self, kind, values):
+        self.schema = get_schema(kind)
+        self.effective = dict((s, dict(k)) for s, k in values.items())
+        self.adjustments = []
+        self.overrides = []
+        self.warnings = []
+
+    def get(self, full):
+        spec = self.schema.lookup(full)
+        return self.effective.get(spec.section, {}).get(spec.name)
+
+    def has(self, full):
+        spec = self.schema.lookup(full)
+        return spec.name in self.effective.get(spec.section, {})
+
+    def put(self, full, value):
+        spec = self.schema.lookup(full)
+        if value is None:
+            self.effective.get(spec.section, {}).pop(spec.name, None)
+            if spec.section in self.effective and not self.effective[spec.section]:
+                del self.effective[spec.section]
+        else:
+            self.effective.setdefault(spec.section, {})[spec.name] = value
+
+    def adjust(self, full, value, reason):
+        """WSL uses ``value`` (None = its built-in default) instead of what the file says."""
+        spec = self.schema.lookup(full)
+        before = self.get(full)
+        if before == value and self.has(full) == (value is not None):
+            return
+        self.put(full, value)
+        self.adjustments.append({"key": spec.full, "file": before, "value": value, "reason": reason})
+
+    def policy_override(self, full, policy, value):
+        spec = self.schema.lookup(full)
+        self.overrides.append({"key": spec.full, "policy": policy, "requested": self.get(full), "effective": value})
+        self.put(full, value)
+        # WSL's own message (Localization: MessageSettingOverriddenByPolicy), then the policy.
+        self.warnings.append("The .wslconfig setting '%s' is disabled by the computer policy. (%s=0)"
+                             % (spec.full, policy))
+
+
+def effective_view(kind, values, policies=None, host=None, rejected=()):
+    """Apply machine policies and WSL's own adjustments to parsed ``values``; an ``EffectiveView``.
+
+    The steps and their order follow WSL: ``Config::Initialize`` in WslCoreConfig.cpp for
+    ``.wslconfig``, ``WslDistributionConfig`` and the guest's init for ``wsl.conf``. Adjustments
+    touch keys the file sets, plus ``networkingMode``, which a policy or safe mode decides even
+    when the file is silent.
+    """
+    view = EffectiveView(kind, values)
+    if kind == WSLCONFIG:
+        _wslconfig_adjustments(view, policies or {}, host or {}, rejected)
+    else:
+        _wslconf_adjustments(view)
+    return view
+
+
+_MIN_MEMORY = 256 << 20
+
+
+def _wslconfig_adjustments(view, policies, host, rejected):
     if _policy_value(policies, "AllowWSL") == 0:
-        warnings.append("Machine policy AllowWSL=0 disables WSL on this computer")
-    for policy in schema.policies:
-        if _policy_value(policies, policy.name) != 0:
-            continue
-        for full in policy.overrides:
-            spec = schema.lookup(full)
-            current = effective.get(spec.section, {}).get(spec.name)
-            if current is None:
+        view.warnings.append("Machine policy AllowWSL=0 disables WSL on this computer")
+    if "experimental.dnstunnelingipaddress" in rejected and view.has("wsl2.dnsTunneling"):
+        view.adjust("wsl2.dnsTunneling", False, "experimental.dnsTunnelingIpAddress is not an IPv4 address, "
+                                                "which turns DNS tunneling off")
+    if view.get("wsl2.networkingMode") in NETWORKING_MODE_ALIASES:
+        view.adjust("wsl2.networkingMode", NETWORKING_MODE_ALIASES[view.get("wsl2.networkingMode")],
+                    "VirtioProxy is WSL's former name for Consomme")
+
+    processors = view.get("wsl2.processors")
+    if processors is not None and processors <= 0:
+        view.adjust("wsl2.processors", host.get("processors"),
+                    "0 or less means every logical processor of the host")
+    elif processors is not None and host.get("processors") and processors > host["processors"]:
+        view.warnings.append("wsl2.processors cannot exceed the number of logical processors on the system (%d > %d)"
+                             % (processors, host["processors"]))
+        view.adjust("wsl2.processors", host["processors"], "more than the host's logical processors")
+
+    memory = view.get("wsl2.memory")
+    if memory is not None:
+        size = parse_size(memory)
+        if size == 0:
+            half = host.get("memory") // 2 if host.get("memory") else None
+            view.adjust("wsl2.memory", None if half is None else str(half),
+                        "0 means WSL's default, half of the host's memory")
+        elif size < _MIN_MEMORY:
+            view.adjust("wsl2.memory", str(_MIN_MEMORY), "below WSL's minimum of 256MB, raised to it")
+        elif host.get("memory") and size > host["memory"]:
+            view.adjust("wsl2.memory", str(host["memory"]), "more than the host's memory, lowered to it")
+
+    for full, policy, empty in (("wsl2.kernel", "AllowKernelUserSetting", None),
+                                ("wsl2.kernelModules", "AllowKernelUserSetting", None),
+                                ("wsl2.systemDistro", "AllowSystemDistroUserSetting", None),
+                                ("wsl2.kernelCommandLine", "AllowKernelCommandLineUserSetting", None),
+                                ("wsl2.kernelDebugPort", "AllowKernelDebugUserSetting", 0),
+                                ("wsl2.nestedVirtualization", "AllowNestedVirtualization", False)):
+        # WSL resets a setting to its empty value only when the user's value is not already empty.
+        if view.get(full) not in (None, "", 0, False) and _policy_value(policies, policy) == 0:
+            view.policy_override(full, policy, empty)
+
+    default_mode = DEFAULT_NETWORKING_MODE_VALUES.get(_policy_value(policies, "DefaultNetworkingMode"), "nat")
+    mode = view.get("wsl2.networkingMode")
+    if mode is None:
+        if default_mode != "nat":
+            view.adjust("wsl2.networkingMode", default_mode, "not set in the file; the machine policy "
+                        "DefaultNetworkingMode=%s makes it the default" % _policy_value(policies, "DefaultNetworkingMode"))
+    elif mode not in ("none", default_mode) and _policy_value(policies, "AllowNetworkingModeUserSetting") == 0:
+        # A user may always turn networking off.
+        view.policy_override("wsl2.networkingMode", "AllowNetworkingModeUserSetting", default_mode)
+    mode = view.get("wsl2.networkingMode") or "nat"
+
+    if mode == "mirrored":
+        if view.get("wsl2.firewall") is False:
+            view.adjust("wsl2.firewall", True, "mirrored mode always runs with the Hyper-V firewall on")
+    elif view.get("wsl2.firewall") is False and _policy_value(policies, "AllowFirewallUserSetting") == 0:
+        # The policy only forces the firewall on; asking for it on is no conflict.
+        view.policy_override("wsl2.firewall", "AllowFirewallUserSetting", True)
+
+    if view.get("wsl2.safeMode") is True:
+        view.warnings.append("SAFE MODE ENABLED - many features will be disabled")
+        for full, value in (("wsl2.hostFileSystemAccess", False), ("wsl2.nestedVirtualization", False),
+                            ("wsl2.hardwarePerformanceCounters", False), ("wsl2.gpuSupport", False),
+                            ("wsl2.virtio", False), ("wsl2.guiApplications", False), ("wsl2.swap", "0"),
+                            ("wsl2.kernel", None), ("wsl2.kernelModules", None), ("wsl2.dnsTunneling", False),
+                            ("wsl2.autoProxy", False)):
+            if view.has(full):
+                view.adjust(full, value, "safe mode turns it off")
+        view.adjust("wsl2.networkingMode", "none", "safe mode turns networking off")
+
+    if view.get("wsl2.virtio") is False:
+        for full, value in (("wsl2.virtio9p", False), ("wsl2.virtiofs", False), ("experimental.swiotlb", "0")):
+            if view.has(full):
+                view.adjust(full, value, "needs wsl2.virtio, which is off")
+        if view.get("wsl2.networkingMode") == "consomme":
+            fallback = "none" if default_mode == "consomme" else "nat"
+            view.warnings.append("Consomme networking is not supported when wsl2.virtio is disabled; falling back to "
+                                 "networkingMode %s." % fallback.capitalize())
+            view.adjust("wsl2.networkingMode", fallback, "Consomme needs wsl2.virtio, which is off")
+    if view.get("wsl2.virtio9p") is True:
+        view.warnings.append("wsl2.virtio9p is disabled, falling back to 9p with vsock transport.")
+        view.adjust("wsl2.virtio9p", False, "WSL no longer offers virtio9p; it falls back to 9p over vsock")
+
+    mode = view.get("wsl2.networkingMode") or "nat"
+    if mode not in ("nat", "mirrored", "consomme") and view.has("wsl2.dnsTunneling"):
+        view.adjust("wsl2.dnsTunneling", False, "DNS tunneling needs nat, mirrored or consomme networking")
+    if view.get("wsl2.dnsTunneling") is False:
+        for full, value in (("experimental.bestEffortDnsParsing", False), ("experimental.dnsTunnelingIpAddress", None)):
+            if view.has(full):
+                view.adjust(full, value, "needs wsl2.dnsTunneling, which is off")
+    if mode != "mirrored":
+        for full, value in (("experimental.ignoredPorts", []), ("experimental.hostAddressLoopback", False)):
+            if view.has(full):
+                view.adjust(full, value, "counts only in mirrored networking mode (the mode is %s)" % mode)
+
+
+def clean_hostname(name):
+    """The host name WSL's init sets for ``name`` (its CleanHostname rules), or None for its default."""
+    out = []
+    dot = False
+    for ch in name:
+        if ch == ".":
+            if dot or not out or out[-1] == "-":
                 continue
-            if policy.forced == "DefaultNetworkingMode":
-                if current == "none":
-                    continue  # WSL always lets a user turn networking off
-                forced = DEFAULT_NETWORKING_MODE_VALUES.get(_policy_value(policies, "DefaultNetworkingMode"), "nat")
-            else:
-                forced = policy.forced
-            if forced is not None and forced == current:
+            dot = True
+            out.append(ch)
+        elif ch == "-":
+            if not out or out[-1] in "-.":
                 continue
-            overrides.append({"key": spec.full, "policy": policy.name, "requested": current, "effective": forced})
-            warnings.append("The .wslconfig setting '%s' is disabled by the computer policy (%s=0)"
-                            % (spec.full, policy.name))
-            if forced is None:
-                del effective[spec.section][spec.name]
-            else:
-                effective[spec.section][spec.name] = forced
-    return effective, overrides, warnings
+            out.append(ch)
+        elif ch.isascii() and ch.isalnum():
+            out.append(ch)
+    result = "".join(out)[:64].rstrip(".-")
+    return result or None
+
+
+def _wslconf_adjustments(view):
+    root = view.get("automount.root")
+    if root is not None and not root.endswith("/"):
+        view.adjust("automount.root", root + "/", "WSL ends the mount root with a /")
+    hostname = view.get("network.hostname")
+    if hostname is not None and clean_hostname(hostname) != hostname:
+        view.adjust("network.hostname", clean_hostname(hostname),
+                    "WSL removes what Linux does not take in a host name (None = WSL's default name)")
 
 
 def apply_settings(data, kind, settings, state="present", exclusive=False, validate="strict", policies=None,
@@ -236,9 +484,16 @@ def apply_settings(data, kind, settings, state="present", exclusive=False, valid
         before = doc.text
         if state == "present":
             for req in requests:
+                # In wsl.conf WSL stops at the first invalid line: a setting must land above it.
+                stop = doc.scan().ignored_from
                 entry = doc.scan(stop_at_invalid=False).occurrence.get(req.key_id)
+                if entry is not None and stop is not None and entry.start > stop.start:
+                    raise ConfigEditError(
+                        "%s.%s is on line %d, after line %d (%s) where WSL stops reading %s, so WSL never sees "
+                        "it (rule: wsl.conf is read only up to its first invalid line). Fix line %d first; nothing "
+                        "was changed" % (req.section, req.key, entry.line, stop.line, stop.error, doc.label, stop.line))
                 if entry is None:
-                    doc.add_key(req.section, req.key, req.text)
+                    doc.add_key(req.section, req.key, req.text, before=stop)
                 elif not _same(req.spec, entry.value, req.text):
                     doc.set_value(entry, req.text)
             if exclusive:
@@ -255,17 +510,12 @@ def apply_settings(data, kind, settings, state="present", exclusive=False, valid
         raise ConfigEditError(str(exc))
     after = doc.text
     scan = doc.scan()
-    effective, overrides, policy_warnings = _apply_policies(kind, scan.values, policies)
+    view = effective_view(kind, scan.values, policies, rejected=scan.rejected)
     warnings.extend(scan.warnings)
-    warnings.extend(policy_warnings)
-    if state == "present":
-        for req in requests:
-            entry = scan.occurrence.get(req.key_id)
-            if entry is None and scan.ignored_from is not None:
-                warnings.append("%s.%s is written but WSL will not read it: parsing stops at line %d (%s)"
-                                % (req.section, req.key, scan.ignored_from.line, scan.ignored_from.error))
+    warnings.extend(view.warnings)
     changed = after != before
-    return EditResult(kind, before, after, doc.to_bytes() if changed else None, effective, warnings, overrides)
+    return EditResult(kind, before, after, doc.to_bytes() if changed else None, view.effective, warnings,
+                      view.overrides, view.adjustments, scan.values)
 
 
 def _make_exclusive(doc, requests, sections):

@@ -34,11 +34,11 @@ def first_named(items, name, get_name=lambda item: item):
     return None
 
 
-SIZE_RE = re.compile(r"^([0-9]+)(B|K|KB|M|MB|G|GB|T|TB)?$")
-_SIZE_FACTORS = {None: 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
+SIZE_RE = re.compile(r"^([0-9]+)(B|K|KB|M|MB|G|GB|T|TB)?\Z")
+_SIZE_FACTORS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
                  "G": 1 << 30, "GB": 1 << 30, "T": 1 << 40, "TB": 1 << 40}
 _MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\Z")
 _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 
 WSLCONFIG = "wslconfig"
@@ -75,13 +75,31 @@ def _is_ascii_text(value):
     return True
 
 
-def parse_c_long(text):
-    """Parse like C ``strtol(text, &end, 0)`` with WSL's checks: whole text, fits an int.
+_C_SPACE = " \t\n\v\f\r"
 
-    Returns the number or None. Leading zero means octal, ``0x`` hex, as WSL reads them.
+
+def parse_c_long(text, long_bits=64):
+    """Parse like C ``strtol(text, &end, 0)`` plus WSL's checks: whole text, fits a 32-bit int.
+
+    Returns the number or None. Leading zero means octal, ``0x`` hex. ``long_bits`` is the size of
+    C ``long`` where WSL runs the parser: 32 on Windows (``.wslconfig``), 64 in the Linux guest
+    (``wsl.conf``). ``strtol`` clamps an overflow to the largest ``long``; on Windows that is the
+    largest int, so WSL accepts it there, while in the guest it is out of range and refused.
     """
+    number = _c_long_value(text)
+    if number is None:
+        return None
+    long_min, long_max = -(1 << (long_bits - 1)), (1 << (long_bits - 1)) - 1
+    number = max(long_min, min(long_max, number))
+    if number < _INT_MIN or number > _INT_MAX:
+        return None
+    return number
+
+
+def _c_long_value(text):
+    """The number ``strtol(text, &end, 0)`` spells when it reads the whole text, without limits; or None."""
     i, n = 0, len(text)
-    while i < n and text[i] in " \t\n\v\f\r":
+    while i < n and text[i] in _C_SPACE:
         i += 1
     sign = 1
     if i < n and text[i] in "+-":
@@ -99,18 +117,44 @@ def parse_c_long(text):
     allowed = {8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}[base]
     if not body or any(c not in allowed for c in body):
         return None
-    number = sign * int(body, base)
-    if number < _INT_MIN or number > _INT_MAX:
-        return None
-    return number
+    return sign * int(body, base)
+
+
+_U64 = 1 << 64
 
 
 def parse_size(text):
-    """Bytes for a WSL memory string (``8GB``, ``512M``, ``1073741824``), or None."""
-    match = SIZE_RE.match(text)
-    if not match:
+    """Bytes for a WSL memory string (``8GB``, ``512M``, ``1073741824``) as WSL computes them, or None.
+
+    WSL reads the number with ``strtoull`` (leading blanks and a sign allowed, a minus wraps
+    around, an overflow gives the largest 64-bit number), takes a lone ``0`` only as exactly that,
+    and accepts the suffixes B, K, KB, M, MB, G, GB, T, TB (upper case only). The product wraps at
+    64 bits like WSL's unsigned arithmetic.
+    """
+    i, n = 0, len(text)
+    while i < n and text[i] in _C_SPACE:
+        i += 1
+    negative = False
+    if i < n and text[i] in "+-":
+        negative = text[i] == "-"
+        i += 1
+    j = i
+    while j < n and "0" <= text[j] <= "9":
+        j += 1
+    if j == i:
+        value, end = 0, 0
+    else:
+        value, end = int(text[i:j]), j
+        if value >= _U64:
+            value = _U64 - 1
+        elif negative:
+            value = (_U64 - value) % _U64
+    if value == 0 and (not text.startswith("0") or end != 1):
         return None
-    return int(match.group(1)) * _SIZE_FACTORS[match.group(2)]
+    rest = text[end:]
+    if rest not in _SIZE_FACTORS:
+        return None
+    return (value * _SIZE_FACTORS[rest]) % _U64
 
 
 def _is_ipv4(text):
@@ -125,12 +169,17 @@ def _is_ipv4(text):
 
 
 class ValueType:
-    """Base of the value types; ``name`` is what docs and messages call it."""
+    """Base of the value types; ``name`` is what docs and messages call it.
+
+    ``read(raw, key, at, long_bits)`` returns ``(ok, value, warnings)``: whether WSL takes the
+    value, the value WSL uses, and WSL's own warnings for it (its wording, so users can search
+    for them; ``key`` is the key as written, ``at`` the ``file:line``).
+    """
 
     name = "string"
 
-    def read(self, raw):
-        return True, raw, None
+    def read(self, raw, key="?", at="?", long_bits=64):
+        return True, raw, []
 
     def compare_key(self, raw):
         ok, value, dummy = self.read(raw)
@@ -139,11 +188,28 @@ class ValueType:
     def coerce(self, value, spec):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise SchemaError("%s: value %r is not a string (rule: %s takes text)" % (spec.full, value, self.name))
-        return str(value)
+        text = str(value)
+        if self.max_length is not None and len(text) > self.max_length:
+            raise SchemaError("%s: value of %d characters is longer than %s (rule: %s)"
+                              % (spec.full, len(text), self.max_length, self.length_rule))
+        if self.pattern is not None and not self.pattern.match(text):
+            raise SchemaError("%s: value %r is not allowed (rule: %s)" % (spec.full, value, self.rule))
+        return text
+
+    max_length = None
+    length_rule = None
+    pattern = None
+    rule = None
 
 
 class StringType(ValueType):
     name = "string"
+
+    def __init__(self, max_length=None, length_rule=None, pattern=None, rule=None):
+        self.max_length = max_length
+        self.length_rule = length_rule
+        self.pattern = pattern
+        self.rule = rule
 
 
 class PathType(ValueType):
@@ -153,13 +219,13 @@ class PathType(ValueType):
 class BoolType(ValueType):
     name = "bool"
 
-    def read(self, raw):
+    def read(self, raw, key="?", at="?", long_bits=64):
         low = raw.lower()
         if low in ("true", "1"):
-            return True, True, None
+            return True, True, []
         if low in ("false", "0"):
-            return True, False, None
-        return False, None, "Invalid boolean value '%s'" % raw
+            return True, False, []
+        return False, None, ["Invalid boolean value '%s' for key '%s' in %s" % (raw, key, at)]
 
     def coerce(self, value, spec):
         if isinstance(value, bool):
@@ -178,11 +244,11 @@ class IntType(ValueType):
         self.maximum = maximum
         self.octal = octal
 
-    def read(self, raw):
-        number = parse_c_long(raw)
+    def read(self, raw, key="?", at="?", long_bits=64):
+        number = parse_c_long(raw, long_bits)
         if number is None:
-            return False, None, "Invalid integer value '%s'" % raw
-        return True, number, None
+            return False, None, ["Invalid integer value '%s' for key '%s' in %s" % (raw, key, at)]
+        return True, number, []
 
     def coerce(self, value, spec):
         if isinstance(value, bool):
@@ -192,29 +258,40 @@ class IntType(ValueType):
             if self.octal:
                 text = "0%o" % value if value > 0 else "0"
         elif isinstance(value, str):
-            number, text = parse_c_long(value), value
-            if number is None or value != value.strip():
-                raise SchemaError("%s: value %r is not an integer as WSL reads it (rule: decimal, 0x hex, "
+            number, text = None, value
+            if _is_ascii_text(value) and value == value.strip():
+                number = _c_long_value(value)
+            if number is None:
+                raise SchemaError("%s: value %r is not an integer as WSL reads it (rule: ASCII decimal, 0x hex, "
                                   "leading 0 = octal, nothing else)" % (spec.full, value))
         else:
             raise SchemaError("%s: value %r is not an integer (rule: int)" % (spec.full, value))
-        if self.minimum is not None and number < self.minimum:
-            raise SchemaError("%s: value %r is below the minimum %d" % (spec.full, value, self.minimum))
-        if self.maximum is not None and number > self.maximum:
-            raise SchemaError("%s: value %r is above the maximum %d" % (spec.full, value, self.maximum))
         if number < _INT_MIN or number > _INT_MAX:
-            raise SchemaError("%s: value %r does not fit a 32-bit int" % (spec.full, value))
+            raise SchemaError("%s: value %r does not fit a 32-bit int (rule: %d to %d)"
+                              % (spec.full, value, _INT_MIN, _INT_MAX))
+        if self.minimum is not None and number < self.minimum:
+            raise SchemaError("%s: value %r is below the minimum %d (rule: int >= %d)"
+                              % (spec.full, value, self.minimum, self.minimum))
+        if self.maximum is not None and number > self.maximum:
+            raise SchemaError("%s: value %r is above the maximum %d (rule: int <= %d)"
+                              % (spec.full, value, self.maximum, self.maximum))
         return text
+
+
+# The largest size the collection writes: 64 TB, the largest virtual disk (VHDX) Windows makes.
+# No WSL memory, swap or disk setting can use more, and it keeps every size far from the 64-bit
+# wrap-around of WSL's own arithmetic.
+MAX_SIZE_BYTES = 64 << 40
 
 
 class SizeType(ValueType):
     name = "size"
 
-    def read(self, raw):
+    def read(self, raw, key="?", at="?", long_bits=64):
         size = parse_size(raw)
         if size is None:
-            return False, None, "Invalid memory string '%s'" % raw
-        return True, raw, None
+            return False, None, ["Invalid memory string '%s' for .wslconfig entry '%s' in %s" % (raw, key, at)]
+        return True, raw, []
 
     def compare_key(self, raw):
         return parse_size(raw)
@@ -226,28 +303,52 @@ class SizeType(ValueType):
             if value < 0:
                 raise SchemaError("%s: value %r is negative (rule: a size is a whole number of bytes >= 0)"
                                   % (spec.full, value))
-            return str(value)
-        if isinstance(value, str) and parse_size(value) is not None:
-            return value
-        raise SchemaError("%s: value %r is not a WSL size (rule: digits with an optional upper-case suffix "
-                          "B, K, KB, M, MB, G, GB, T or TB, no space, no decimals, not negative; "
-                          "e.g. 8GB)" % (spec.full, value))
+            text = str(value)
+        elif isinstance(value, str) and SIZE_RE.match(value) and (
+                SIZE_RE.match(value).group(1) == "0" or int(SIZE_RE.match(value).group(1)) > 0):
+            # WSL takes a zero only spelled as one "0" ("00GB" is refused).
+            text = value
+        else:
+            raise SchemaError("%s: value %r is not a WSL size (rule: ASCII digits with an optional upper-case suffix "
+                              "B, K, KB, M, MB, G, GB, T or TB, no space, no decimals, not negative; "
+                              "e.g. 8GB)" % (spec.full, value))
+        if _size_bytes(text) > MAX_SIZE_BYTES:
+            raise SchemaError("%s: value %r is larger than 64TB (rule: a size is at most 64TB, the largest "
+                              "virtual disk Windows makes; WSL's own arithmetic wraps around above 16 EB)"
+                              % (spec.full, value))
+        return text
+
+
+def _size_bytes(text):
+    """Exact bytes of a size the collection writes (no wrap-around)."""
+    match = SIZE_RE.match(text)
+    return int(match.group(1)) * _SIZE_FACTORS[match.group(2) or ""]
 
 
 class EnumType(ValueType):
+    """A value from a fixed list, compared without case.
+
+    ``choices`` are what the collection writes and reports; ``wsl_names`` WSL's own spellings, in
+    the order its warning lists them (sorted without case); ``aliases`` names WSL also accepts
+    for one of the choices.
+    """
+
     name = "enum"
 
-    def __init__(self, choices):
+    def __init__(self, choices, wsl_names=None, aliases=None):
         self.choices = tuple(choices)
+        self.wsl_names = tuple(wsl_names or sorted(self.choices, key=str.lower))
+        self.aliases = dict(aliases or {})
 
     def _match(self, text):
         return first_named(self.choices, text)
 
-    def read(self, raw):
+    def read(self, raw, key="?", at="?", long_bits=64):
         choice = self._match(raw)
         if choice is None:
-            return False, None, "Invalid value '%s' (Valid values: %s)" % (raw, ", ".join(self.choices))
-        return True, choice, None
+            return False, None, ["Invalid value '%s' for config key '%s' in %s (Valid values: %s)"
+                                 % (raw, key, at, ", ".join(self.wsl_names))]
+        return True, choice, []
 
     def coerce(self, value, spec):
         if isinstance(value, str) and self._match(value) is not None:
@@ -256,28 +357,49 @@ class EnumType(ValueType):
                           % (spec.full, value, ", ".join(self.choices)))
 
 
+def _stoi(item):
+    """C++ ``std::stoi`` as WSL calls it: leading C blanks, a sign, decimal digits, the rest ignored.
+
+    Returns the number or None where ``stoi`` throws (no digits, or outside a 32-bit int).
+    """
+    i, n = 0, len(item)
+    while i < n and item[i] in _C_SPACE:
+        i += 1
+    j = i
+    if j < n and item[j] in "+-":
+        j += 1
+    k = j
+    while k < n and "0" <= item[k] <= "9":
+        k += 1
+    if k == j:
+        return None
+    number = int(item[i:k])
+    if number < _INT_MIN or number > _INT_MAX:
+        return None
+    return number
+
+
 class PortsType(ValueType):
     name = "ports"
 
-    def read(self, raw):
-        ports, problems = [], []
+    def read(self, raw, key="?", at="?", long_bits=64):
+        # WSL splits on commas (empty items dropped) and converts each with std::stoi, so trailing
+        # text after the digits is silently dropped ("8000-8010" means 8000). Each item it cannot
+        # use gets a warning naming the whole value; the rest are kept, as a sorted set.
+        ports, warnings = set(), []
         for item in raw.split(","):
-            # WSL converts each item with std::stoi: leading digits count, the rest is dropped
-            # (so "8000-8010" silently means 8000).
-            match = re.match(r"^\s*([+-]?[0-9]+)(.*)$", item)
-            if not match or not 0 < int(match.group(1)) < 65536:
-                problems.append("%r is ignored" % item)
+            if not item:
                 continue
-            ports.append(int(match.group(1)))
-            if match.group(2).strip():
-                problems.append("%r is read as %s" % (item, match.group(1)))
-        if problems:
-            return True, ports, "Port list: %s" % "; ".join(problems)
-        return True, ports, None
+            number = _stoi(item)
+            if number is None or not 0 < number <= 65535:
+                warnings.append("Invalid integer value '%s' for key '%s' in %s" % (raw, key, at))
+                continue
+            ports.add(number)
+        return True, sorted(ports), warnings
 
     def compare_key(self, raw):
-        ok, ports, message = self.read(raw)
-        return None if message else ports
+        dummy, ports, warnings = self.read(raw)
+        return None if warnings else ports
 
     def coerce(self, value, spec):
         if isinstance(value, str):
@@ -292,10 +414,10 @@ class PortsType(ValueType):
         for item in items:
             if isinstance(item, int) and not isinstance(item, bool):
                 port = item
-            elif isinstance(item, str) and item.isdigit():
+            elif isinstance(item, str) and item and all("0" <= c <= "9" for c in item):
                 port = int(item)
             else:
-                raise SchemaError("%s: item %r of %r is not a single port (rule: comma-separated port numbers "
+                raise SchemaError("%s: item %r of %r is not a single port (rule: comma-separated ASCII port numbers "
                                   "1-65535; ranges such as 8000-8010 are not supported by WSL)"
                                   % (spec.full, item, value))
             if not 0 < port < 65536:
@@ -307,10 +429,11 @@ class PortsType(ValueType):
 class MacType(ValueType):
     name = "mac"
 
-    def read(self, raw):
+    def read(self, raw, key="?", at="?", long_bits=64):
         if _MAC_RE.match(raw):
-            return True, raw, None
-        return False, None, "Invalid MAC address '%s' (WSL refuses to start the VM)" % raw
+            return True, raw, []
+        return False, None, ["Invalid mac address '%s' for key '%s' in %s (WSL refuses to start the VM)"
+                             % (raw, key, at)]
 
     def compare_key(self, raw):
         return raw.lower().replace("-", ":") if _MAC_RE.match(raw) else None
@@ -325,10 +448,10 @@ class MacType(ValueType):
 class IPv4Type(ValueType):
     name = "ipv4"
 
-    def read(self, raw):
+    def read(self, raw, key="?", at="?", long_bits=64):
         if _is_ipv4(raw):
-            return True, raw, None
-        return False, None, "Invalid IP value '%s'" % raw
+            return True, raw, []
+        return False, None, ["Invalid IP value '%s' for key '%s' in %s" % (raw, key, at)]
 
     def coerce(self, value, spec):
         if isinstance(value, str) and _is_ipv4(value):
@@ -379,14 +502,19 @@ class Policy:
     def __init__(self, name, overrides=(), forced=None, description=""):
         self.name = name
         self.overrides = tuple(overrides)
-        # Value WSL uses instead of the user's when the policy is 0; None = default of the key.
+        # What WSL puts in place of a user's value when the policy is 0. WSL resets the setting to
+        # its empty value (no path, 0, false) and only when the user's value is not already that;
+        # None = the key is dropped and WSL's built-in default applies. The firewall is the
+        # exception: the policy forces it on (WslCoreConfig.cpp).
         self.forced = forced
         self.description = description
 
 
 class Schema:
-    def __init__(self, kind, label, keys, restart, policies=()):
+    def __init__(self, kind, label, keys, restart, policies=(), long_bits=64):
         self.kind = kind
+        # Size of C long where WSL parses this file: 32 bits on Windows, 64 in the Linux guest.
+        self.long_bits = long_bits
         self.label = label
         self.keys = tuple(keys)
         self.restart = restart
@@ -432,10 +560,22 @@ _W11_22H2 = "Windows 11 22H2 (build %d.%d)" % (MIRRORED_MIN_BUILD, MIRRORED_MIN_
 _EXP = ("experimental",)
 
 NETWORKING_MODES = ("none", "nat", "bridged", "mirrored", "virtioproxy", "consomme")
+# WSL's own spellings, in the order its "Valid values" warning lists them; VirtioProxy is its
+# legacy name for Consomme (WslCoreConfig.h).
+NETWORKING_MODE_WSL_NAMES = ("Bridged", "Consomme", "Mirrored", "Nat", "None", "VirtioProxy")
+NETWORKING_MODE_ALIASES = {"virtioproxy": "consomme"}
+
+# Linux's COMMAND_LINE_SIZE (x86-64 and arm64).
+KERNEL_COMMAND_LINE_MAX = 2048
+# What WSL's CleanHostname leaves unchanged: letters, digits, single hyphens inside a label, at
+# most one dot, at most 64 characters; anything else WSL rewrites before setting it.
+HOSTNAME_RE = re.compile(r"^(?=.{1,64}\Z)[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)?\Z")
+# useradd's default rule for a user name (shadow NAME_REGEX, 32 characters).
+USER_NAME_RE = re.compile(r"^(?=.{1,32}\Z)[a-z_][a-z0-9_-]*\$?\Z")
 
 WSLCONFIG_KEYS = (
     # [wsl2] networking
-    KeySpec("wsl2", "networkingMode", EnumType(NETWORKING_MODES), "nat", _EXP, "2.0.5", _W11_22H2,
+    KeySpec("wsl2", "networkingMode", EnumType(NETWORKING_MODES, NETWORKING_MODE_WSL_NAMES), "nat", _EXP, "2.0.5", _W11_22H2,
             description="none, nat, bridged (deprecated), mirrored, virtioproxy; consomme needs WSL 2.9.0."),
     KeySpec("wsl2", "localhostForwarding", _B, True),
     KeySpec("wsl2", "dnsTunneling", _B, True, _EXP, "2.0.5", _W11_22H2),
@@ -454,7 +594,10 @@ WSLCONFIG_KEYS = (
     KeySpec("wsl2", "swapFile", _P, None),
     KeySpec("wsl2", "kernel", _P, None),
     KeySpec("wsl2", "kernelModules", _P, None),
-    KeySpec("wsl2", "kernelCommandLine", _S, None),
+    KeySpec("wsl2", "kernelCommandLine", StringType(
+        max_length=KERNEL_COMMAND_LINE_MAX,
+        length_rule="Linux takes a kernel command line of at most %d bytes (COMMAND_LINE_SIZE on x86-64 and "
+                    "arm64), and WSL adds its own arguments to it" % KERNEL_COMMAND_LINE_MAX), None),
     KeySpec("wsl2", "loadDefaultKernelModules", _B, True, documented=False),
     KeySpec("wsl2", "loadKernelModules", _S, None, documented=False),
     KeySpec("wsl2", "safeMode", _B, False, min_wsl="0.66.2", min_windows=_W11),
@@ -487,10 +630,11 @@ WSLCONFIG_KEYS = (
             min_windows=_W11_22H2),
     KeySpec("experimental", "bestEffortDnsParsing", _B, False, min_wsl="2.0.0", min_windows=_W11_22H2),
     KeySpec("experimental", "initialAutoProxyTimeout", _MS, 1000, min_windows=_W11),
-    KeySpec("experimental", "autoMemoryReclaim", EnumType(("disabled", "gradual", "dropCache")), "dropCache",
+    KeySpec("experimental", "autoMemoryReclaim",
+            EnumType(("disabled", "gradual", "dropCache"), ("Disabled", "DropCache", "Gradual")), "dropCache",
             min_wsl="2.0.0"),
     KeySpec("experimental", "sparseVhd", _B, False, min_wsl="2.0.0"),
-    KeySpec("experimental", "setVersionDebug", _S, None, documented=False),
+    KeySpec("experimental", "setVersionDebug", _B, False, documented=False),
     KeySpec("experimental", "swiotlb", _Z, None, min_wsl="2.9.0", documented=False),
     KeySpec("experimental", "virtioFsAggregateShares", _B, True, min_wsl="2.9.0", documented=False),
     # [general]
@@ -502,10 +646,15 @@ WSLCONFIG_POLICIES = (
     Policy("AllowNetworkingModeUserSetting", ("wsl2.networkingMode",), forced="DefaultNetworkingMode",
            description="0 = the user's networkingMode is ignored (except none); DefaultNetworkingMode applies."),
     Policy("AllowFirewallUserSetting", ("wsl2.firewall",), forced=True,
-           description="0 = the user cannot turn the Hyper-V firewall off."),
-    Policy("AllowKernelUserSetting", ("wsl2.kernel",), description="0 = a custom kernel is ignored."),
+           description="0 = the user cannot turn the Hyper-V firewall off (asking for it on is no conflict)."),
+    Policy("AllowKernelUserSetting", ("wsl2.kernel", "wsl2.kernelModules"),
+           description="0 = a custom kernel and custom kernel modules are ignored."),
+    Policy("AllowSystemDistroUserSetting", ("wsl2.systemDistro",),
+           description="0 = a custom system distribution is ignored."),
     Policy("AllowKernelCommandLineUserSetting", ("wsl2.kernelCommandLine",),
            description="0 = kernelCommandLine is ignored."),
+    Policy("AllowKernelDebugUserSetting", ("wsl2.kernelDebugPort",), forced=0,
+           description="0 = kernelDebugPort is ignored (no kernel debugger)."),
     Policy("AllowNestedVirtualization", ("wsl2.nestedVirtualization",), forced=False,
            description="0 = nested virtualization stays off."),
     Policy("DefaultNetworkingMode", (), description="Default mode: 0 none, 1 nat, 2 bridged (rejected), "
@@ -524,17 +673,24 @@ WSLCONF_KEYS = (
     KeySpec("boot", "protectBinfmt", _B, True),
     KeySpec("boot", "initTimeout", _MS, 10000, documented=False),
     KeySpec("automount", "enabled", _B, True),
-    KeySpec("automount", "root", _S, "/mnt/"),
+    KeySpec("automount", "root", StringType(
+        pattern=re.compile(r"^/"), rule="an absolute path inside the distribution, starting with /"), "/mnt/"),
     KeySpec("automount", "options", _S, None),
     KeySpec("automount", "mountFsTab", _B, True),
     KeySpec("automount", "ldconfig", _B, True, documented=False),
-    KeySpec("automount", "cgroups", EnumType(("v1", "v2")), "v2", min_wsl="2.7.0", documented=False),
+    KeySpec("automount", "cgroups", EnumType(("v1", "v2"), ("v1", "v2")), "v2", min_wsl="2.7.0", documented=False),
     KeySpec("network", "generateHosts", _B, True),
     KeySpec("network", "generateResolvConf", _B, True),
-    KeySpec("network", "hostname", _S, None),
+    KeySpec("network", "hostname", StringType(
+        max_length=64, length_rule="Linux host names are at most 64 characters; WSL cuts longer ones",
+        pattern=HOSTNAME_RE, rule="a Linux host name as WSL keeps it: letters, digits and single hyphens inside, "
+                                  "at most one dot, 1-64 characters; WSL rewrites anything else"), None),
     KeySpec("interop", "enabled", _B, True, min_windows="build 17763"),
     KeySpec("interop", "appendWindowsPath", _B, True, min_windows="build 17763"),
-    KeySpec("user", "default", _S, None, min_windows="build 18980"),
+    KeySpec("user", "default", StringType(
+        max_length=32, length_rule="useradd takes user names of at most 32 characters",
+        pattern=USER_NAME_RE, rule="a Linux user name: lower-case letters, digits, _ and -, starting with a letter "
+                                   "or _, at most 32 characters"), None, min_windows="build 18980"),
     KeySpec("gpu", "enabled", _B, True),
     KeySpec("gpu", "appendLibPath", _B, True, documented=False),
     KeySpec("time", "useWindowsTimezone", _B, True),
@@ -543,10 +699,11 @@ WSLCONF_KEYS = (
     KeySpec("fileServer", "logFile", _P, None, documented=False),
     KeySpec("fileServer", "logLevel", _I, None, documented=False),
     KeySpec("fileServer", "logTruncate", _B, True, documented=False),
+    KeySpec("general", "guiApplications", _B, True, documented=False),
 )
 
 SCHEMAS = {
-    WSLCONFIG: Schema(WSLCONFIG, ".wslconfig", WSLCONFIG_KEYS, "vm", WSLCONFIG_POLICIES),
+    WSLCONFIG: Schema(WSLCONFIG, ".wslconfig", WSLCONFIG_KEYS, "vm", WSLCONFIG_POLICIES, long_bits=32),
     WSLCONF: Schema(WSLCONF, "wsl.conf", WSLCONF_KEYS, "distribution"),
 }
 

@@ -53,15 +53,15 @@ def _isalnum(ch):
 class Entry:
     """One logical line of the file (a key line may span several physical lines).
 
-    kind: ``blank``, ``comment``, ``section``, ``key`` or ``invalid``.
-    ``start``/``end`` are offsets into ``Document.text``; ``end`` includes the line terminator.
+    kind: ``blank``, ``comment``, ``section``, ``key`` or ``invalid``. ``line`` is the line WSL
+    reports for it (see ``tokenize``). ``start``/``end`` are offsets into ``Document.text``; ``end`` includes the line terminator.
     For keys: ``name`` as written, ``full`` the ``section.key`` name WSL looks up, ``value`` the
     value after unquoting/unescaping, ``value_start``/``value_end`` the raw value's span
     (trailing blanks and comment excluded). For invalid lines ``error`` holds WSL's complaint.
     """
 
     __slots__ = ("kind", "start", "end", "line", "name", "full", "section", "value", "name_start",
-                 "value_start", "value_end", "error", "header")
+                 "value_start", "value_end", "error", "header", "comment_start", "continuations")
 
     def __init__(self, kind, start, line):
         self.kind = kind
@@ -77,6 +77,8 @@ class Entry:
         self.value_end = None
         self.error = None
         self.header = False
+        self.comment_start = None   # offset of a trailing "# comment" on a section or key line
+        self.continuations = 0      # backslash-newline continuations inside the value
 
     def __repr__(self):
         return "Entry(%s, line=%d, full=%r, value=%r, error=%r)" % (
@@ -128,30 +130,25 @@ class _Reader:
 
 
 def tokenize(text, dialect):
-    """Split decoded text into entries exactly as WSL's parser walks it."""
-    reader = _Reader(text, crt=(dialect == WSLCONFIG))
+    """Split decoded text into entries exactly as WSL's parser walks it.
+
+    ``Entry.line`` is the line number WSL itself reports for the entry. WSL counts lines its own
+    way: in ``wsl.conf`` (read byte by byte in the guest) a section or key line ended by CR LF
+    counts as two lines, while a blank line, a comment or a line with a trailing comment ended by
+    CR LF counts as one; a lone CR after a section or key counts as one, a lone CR on a blank line
+    as none. ``.wslconfig`` is read in CRT text mode, where CR LF arrives as LF. A key continued
+    over several lines is reported at its last line.
+    """
+    crt = dialect == WSLCONFIG
+    reader = _Reader(text, crt=crt)
     entries = []
     # WSL keeps the section as a prefix of its key buffer plus a length; an invalid header that
     # starts with a letter overwrites that buffer, so keys after it get a mangled section.
     prefix, prefix_len = "", 0
-    newline_offsets = []
-    idx = text.find("\n")
-    while idx != -1:
-        newline_offsets.append(idx)
-        idx = text.find("\n", idx + 1)
-
-    def line_of(pos):
-        lo, hi = 0, len(newline_offsets)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if newline_offsets[mid] < pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo + 1
+    line = 1
 
     while reader.pos < len(text):
-        entry = Entry("blank", reader.pos, line_of(reader.pos))
+        entry = Entry("blank", reader.pos, line)
         reader.skip_hspace()
         ch = reader.peek()
         if ch is None or ch in "\r\n":
@@ -182,6 +179,7 @@ def tokenize(text, dialect):
                     if ch is None or ch in "\r\n":
                         reader.end_line()
                     elif ch == "#":
+                        entry.comment_start = reader.pos
                         reader.skip_to_lf()
                     else:
                         entry.kind, entry.error = "invalid", "Expected ' ' or '\\n'"
@@ -197,8 +195,26 @@ def tokenize(text, dialect):
             entry.kind, entry.error = "invalid", "Invalid key name"
             reader.skip_to_lf()
         entry.end = reader.pos
+        entry.line = line + entry.continuations
+        line = entry.line + _lines_after(entry, text, crt)
         entries.append(entry)
     return entries
+
+
+def _lines_after(entry, text, crt):
+    """How far WSL's line counter moves past the end of ``entry`` (see ``tokenize``)."""
+    ends_lf = text.endswith("\n", 0, entry.end)
+    if entry.kind in ("blank", "comment"):
+        return 1 if ends_lf else 0
+    if entry.kind == "invalid":
+        return 1
+    if entry.comment_start is not None:
+        return 1 if ends_lf else 0
+    # An escaped CR at the end of a value belongs to the value, so only the tail after it counts.
+    tail_start = entry.value_end if entry.kind == "key" else entry.start
+    if not crt and text[tail_start:entry.end].endswith("\r\n"):
+        return 2
+    return 1
 
 
 def _read_key(reader, entry, text, prefix, prefix_len):
@@ -229,13 +245,15 @@ def _read_key(reader, entry, text, prefix, prefix_len):
         elif ch == "\\":
             ch2 = reader.get()
             if ch2 == "\n":
-                pass  # line continuation
+                entry.continuations += 1
+            elif ch2 == "\r":
+                pass  # WSL drops an escaped CR (the end of a CR LF line in the guest)
             elif ch2 in _ESCAPES:
                 value.append(_ESCAPES[ch2])
             else:
                 entry.kind = "invalid"
-                entry.error = "Invalid escaped character '%s'" % ("EOF" if ch2 is None else ch2)
-                if ch2 != "\n" and ch2 is not None:
+                entry.error = "Invalid escaped character: '%s'" % ("EOF" if ch2 is None else ch2)
+                if ch2 is not None:
                     reader.skip_to_lf()
                 return
         elif ch == "#" and not in_quote:
@@ -246,13 +264,17 @@ def _read_key(reader, entry, text, prefix, prefix_len):
         if ch not in _HSPACE:
             trimmed = len(value)
             entry.value_end = reader.pos
+    if in_quote:
+        # WSL skips an invalid line up to the next LF (a lone CR does not end it).
+        entry.kind, entry.error = "invalid", 'Expected "'
+        if reader.peek() is not None:
+            reader.skip_to_lf()
+        return
     if reader.peek() == "#":
+        entry.comment_start = reader.pos
         reader.skip_to_lf()
     else:
         reader.end_line()
-    if in_quote:
-        entry.kind, entry.error = "invalid", 'Expected \'"\''
-        return
     entry.value = "".join(value[:trimmed])
 
 
@@ -269,8 +291,8 @@ def encode_value(value):
         if ch in _WRITE_ESCAPES:
             out.append(_WRITE_ESCAPES[ch])
         elif ord(ch) < 32 or ord(ch) == 127:
-            raise WslIniError("value %r contains the control character %r, which WSL's parser cannot read back"
-                              % (value, ch))
+            raise WslIniError("value %r contains the control character %r (rule: WSL's parser cannot read back "
+                              "control characters other than tab, newline and backspace)" % (value, ch))
         else:
             out.append(ch)
     text = "".join(out)
@@ -287,8 +309,8 @@ def decode_bytes(data, dialect, label="file"):
         elif data.startswith(codecs.BOM_UTF16_LE):
             encoding, body, codec = ENC_UTF16_BOM, data[2:], "utf-16-le"
         elif data.startswith(codecs.BOM_UTF16_BE):
-            raise WslIniError("%s starts with a UTF-16 big-endian byte order mark; WSL only reads UTF-8 or "
-                              "UTF-16LE with a BOM. Nothing was changed." % label)
+            raise WslIniError("%s starts with a UTF-16 big-endian byte order mark (rule: WSL only reads UTF-8 or "
+                              "UTF-16LE with a BOM). Nothing was changed." % label)
         else:
             encoding, body, codec = ENC_UTF8, data, "utf-8"
     else:
@@ -297,11 +319,12 @@ def decode_bytes(data, dialect, label="file"):
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
-        raise WslIniError("%s cannot be decoded as %s (byte %d: %s); WSL would misread it. Nothing was changed."
+        raise WslIniError("%s cannot be decoded as %s (byte %d: %s; rule: WSL reads UTF-8, and UTF-16LE only with a "
+                          "byte order mark). Nothing was changed."
                           % (label, codec.upper(), exc.start + (len(data) - len(body)), exc.reason))
     if encoding == ENC_UTF8 and "\0" in text:
-        raise WslIniError("%s contains NUL bytes (UTF-16 without a byte order mark?); WSL would misread it. "
-                          "Nothing was changed." % label)
+        raise WslIniError("%s contains NUL bytes (UTF-16 without a byte order mark?; rule: WSL reads UTF-8, and "
+                          "UTF-16LE only with a byte order mark). Nothing was changed." % label)
     return text, encoding
 
 
@@ -323,6 +346,7 @@ class Scan:
         self.unknown = []         # key entries WSL does not know
         self.invalid = []         # invalid lines
         self.ignored_from = None  # wsl.conf: first invalid line; nothing after it is read
+        self.rejected = set()     # key ids present with a value WSL refused
         self.warnings = []
 
 
@@ -416,12 +440,14 @@ class Document:
                 section, dummy, name = entry.full.rpartition(".")
                 scan.values.setdefault(section, {})[name] = entry.value
                 continue
-            ok, value, message = spec.type.read(entry.value)
-            if message:
-                scan.warnings.append("%s for key '%s' in %s:%d%s" % (
-                    message, entry.full, where, entry.line, "" if ok else "; WSL keeps the default"))
+            ok, value, messages = spec.type.read(entry.value, entry.full, "%s:%d" % (where, entry.line),
+                                                 spec_table.long_bits)
+            for message in messages:
+                scan.warnings.append(message + ("" if ok else "; WSL keeps the default"))
             if ok:
                 scan.values.setdefault(spec.section, {})[spec.name] = value
+            else:
+                scan.rejected.add(key_id)
         return scan
 
     def keys_in_section(self, section):
@@ -448,8 +474,14 @@ class Document:
         self._splice(entry.value_start, entry.value_end, raw)
 
     def remove(self, entry):
-        """Remove a whole logical line. A file without a final newline keeps having none."""
+        """Remove a whole logical line. A file without a final newline keeps having none.
+
+        A trailing comment stays behind on a line of its own, as WSL's own writer leaves it.
+        """
         start, end = entry.start, entry.end
+        if entry.comment_start is not None:
+            self._splice(start, end, self.text[entry.comment_start:end])
+            return
         if end >= len(self.text) and not self.text.endswith(("\n", "\r")) and start > 0:
             # Take the previous line's terminator instead of our (missing) one.
             start -= 2 if self.text[:start].endswith("\r\n") else 1
@@ -465,8 +497,13 @@ class Document:
         separator = " = " if keys and spaced * 2 > len(keys) else "="
         return indent, separator
 
-    def add_key(self, section, key, value):
-        """Add ``key`` under the first ``[section]`` (created at the end if missing)."""
+    def add_key(self, section, key, value, before=None):
+        """Add ``key`` under the first ``[section]`` (created at the end if missing).
+
+        ``before`` is an entry the new line must come before (in ``wsl.conf``, the invalid line
+        where WSL stops reading): the key then goes into a ``[section]`` above it, and
+        ``WslIniError`` names the line when there is none.
+        """
         if not NAME_RE.match(section) or not NAME_RE.match(key):
             raise WslIniError("[%s] %s: section and key names must be a letter followed by letters or digits "
                               "(WSL treats anything else as an invalid line)" % (section, key))
@@ -474,6 +511,8 @@ class Document:
         nl = self.newline
         header, anchor = None, None
         for entry in self.entries:
+            if before is not None and entry.start >= before.start:
+                break
             if header is None:
                 if entry.kind == "section" and same_name(entry.name, section):
                     header = anchor = entry
@@ -491,6 +530,12 @@ class Document:
             else:
                 self._splice(pos, pos, line + nl)
             return
+        if before is not None:
+            raise WslIniError(
+                "[%s] %s cannot be written where WSL reads it: WSL stops reading %s at line %d (%s) and no [%s] "
+                "section starts above that line (rule: wsl.conf is read only up to its first invalid line). Fix "
+                "line %d first; nothing was changed"
+                % (section, key, self.label, before.line, before.error, section, before.line))
         dummy, separator = self._key_style(None)
         block = "[%s]%s%s%s%s" % (section, nl, key, separator, raw)
         text = self.text

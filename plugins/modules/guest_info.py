@@ -436,8 +436,10 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_ed
     read_config,
 )
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import (
+    NETWORKING_MODES,
     WSLCONF,
     WSLCONFIG,
+    first_named,
     windows_profile_in_guest,
 )
 from ansible_collections.wslfleet.networking.plugins.module_utils._guest import (
@@ -713,6 +715,19 @@ _BASELINE_SPEC = dict(
 )
 
 
+def _check_baseline_input(module):
+    """Refuse a baseline that could never match before anything is read from the guest."""
+    baseline = module.params["baseline"] or {}
+    mode = baseline.get("networking_mode")
+    if mode is not None:
+        known = first_named(NETWORKING_MODES, mode)
+        if known is None:
+            module.fail_json(msg="baseline.networking_mode: %r is not a WSL networking mode (rule: one of %s, any case); "
+                                 "nothing was read" % (mode, ", ".join(NETWORKING_MODES)))
+        # the guest reports modes in lower case
+        baseline["networking_mode"] = known
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -723,6 +738,7 @@ def main():
         ),
         supports_check_mode=True,
     )
+    _check_baseline_input(module)
 
     wsl = _wsl_markers(module)
     rc, out, err = _run(module, ["ip", "-d", "-j", "addr", "show"])

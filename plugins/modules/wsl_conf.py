@@ -54,7 +54,11 @@ options:
     required: true
 notes:
   - The file is written atomically (a temporary file renamed over it); owner and mode of an existing
-    file are kept, a new file is created C(0644).
+    file are kept, a new file is created C(0644) whatever the umask (it holds no secrets, and tools in the
+    distribution read it as their own user).
+  - O(path) must be absolute and be a regular file or not exist yet; a directory, FIFO, device or socket is
+    refused before anything is read. A symbolic link is followed to the regular file it leads to, which is the
+    file edited (RV(real_path), and the diff header shows C(path -> real file)); a link to nothing is refused.
   - WSL reads C(wsl.conf) as plain bytes; keep it ASCII, LF, without a byte order mark. Non-ASCII values
     are refused.
 seealso:
@@ -104,6 +108,15 @@ effective:
   returned: always
   type: dict
   sample: {"boot": {"systemd": true}, "network": {"generateResolvConf": true}}
+adjustments:
+  description:
+    - Values WSL uses that differ from what the file says, each with the reason (WSL ends C(automount.root)
+      with C(/) and removes what Linux does not take from C(network.hostname)). RV(effective) shows the value
+      WSL uses.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"key": "automount.root", "file": "/windir", "value": "/windir/", "reason": "WSL ends the mount root with a /"}]
 restart_required:
   description: V(distribution) when the file changed (the distribution must be terminated and started
     again for WSL to read it), otherwise V(false).
@@ -127,6 +140,11 @@ path:
   returned: always
   type: str
   sample: /etc/wsl.conf
+real_path:
+  description: The regular file edited when O(path) is a symbolic link.
+  returned: when O(path) is a symbolic link
+  type: str
+  sample: /usr/share/wsl/wsl.conf
 """
 
 import os
@@ -139,14 +157,32 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_ed
     EDIT_OPTIONS,
     ConfigEditError,
     apply_settings,
+    check_file_type,
+    check_path_text,
+    local_file_type,
 )
+
+NEW_FILE_MODE = 0o644
+
+
+def _target(module, path):
+    """The file to edit: ``path`` itself, or the regular file a symlink at ``path`` leads to."""
+    try:
+        check_path_text(path)
+        file_type = local_file_type(path)
+        if file_type == "symlink":
+            real = os.path.realpath(path)
+            check_file_type("%s (-> %s)" % (path, real), local_file_type(real))
+            return real
+        check_file_type(path, file_type)
+    except ConfigEditError as exc:
+        module.fail_json(msg=to_native(exc), path=path)
+    return path
 
 
 def _read(module, path):
     if not os.path.exists(path):
         return None
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, not a wsl.conf file; nothing was changed" % path, path=path)
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -158,16 +194,19 @@ def _write(module, path, data):
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         module.fail_json(msg="directory %s does not exist; nothing was changed" % directory, path=path)
+    created = not os.path.exists(path)
     fd, tmp = tempfile.mkstemp(dir=module.tmpdir)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if not os.path.exists(path):
-            os.chmod(tmp, 0o644)
         module.atomic_move(tmp, path, unsafe_writes=False)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    if created:
+        # wsl.conf holds no secrets and tools in the distribution read it as their own user, so a
+        # new file is 0644 whatever the umask of the connection (an existing file keeps its mode).
+        os.chmod(path, NEW_FILE_MODE)
 
 
 def main():
@@ -176,7 +215,8 @@ def main():
         supports_check_mode=True,
     )
     path = module.params["path"]
-    data = _read(module, path)
+    real = _target(module, path)
+    data = _read(module, real)
     try:
         result = apply_settings(data, "wsl.conf", module.params["settings"], state=module.params["state"],
                                 exclusive=module.params["exclusive"], validate=module.params["validate"],
@@ -186,12 +226,14 @@ def main():
 
     output = result.as_dict()
     output["path"] = path
+    if real != path:
+        output["real_path"] = real
     if module._diff:
-        output["diff"] = result.diff(path)
+        output["diff"] = result.diff(path if real == path else "%s -> %s" % (path, real))
     if result.changed and not module.check_mode:
         if module.params["backup"] and data is not None:
-            output["backup_file"] = module.backup_local(path)
-        _write(module, path, result.data)
+            output["backup_file"] = module.backup_local(real)
+        _write(module, real, result.data)
     for warning in result.warnings:
         module.warn(warning)
     module.exit_json(**output)

@@ -58,6 +58,9 @@ options:
     description:
       - Full path of the file instead of O(user), as seen by the target (C(C:\Users\dev\.wslconfig) on
         Windows, C(/mnt/c/Users/dev/.wslconfig) in a guest).
+      - Must be absolute and a regular file or not exist yet. A directory, FIFO, device, socket, Windows device
+        name or symbolic link is refused before anything is read (the copy that writes the file would replace
+        a link with a file).
     type: str
   mount_root:
     description:
@@ -153,11 +156,24 @@ user:
   sample: dev
 effective:
   description:
-    - The settings as WSL will read them after this run (section -> key -> value), after machine policies.
+    - The settings as WSL will use them after this run (section -> key -> value), after machine policies and
+      WSL's own adjustments (see RV(adjustments)).
     - Unknown keys, dead duplicates and invalid values are left out, as WSL ignores them.
   returned: always
   type: dict
   sample: {"wsl2": {"networkingMode": "mirrored", "memory": "8GB"}, "experimental": {"hostAddressLoopback": true}}
+adjustments:
+  description:
+    - Values WSL uses that differ from what the file says, each with the reason (WSL's own rules, for example
+      C(hostAddressLoopback) and C(ignoredPorts) count only in mirrored mode, safe mode turns features off,
+      C(VirtioProxy) is read as C(consomme), a memory below 256MB is raised to it, processors of 0 or less
+      mean all of the host's). RV(effective) already shows the value WSL uses.
+    - V(value=null) means WSL uses its built-in default (or one that depends on the host).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"key": "experimental.hostAddressLoopback", "file": true, "value": false,
+            "reason": "counts only in mirrored networking mode (the mode is nat)"}]
 restart_required:
   description: V(vm) when the file changed (the WSL VM must be shut down for WSL to read it), otherwise V(false).
   returned: always

@@ -230,9 +230,8 @@ def prerequisite_problems(info, networking_mode=None, hyperv_firewall=False, dis
                 "'%s', not '%s'. Fix: ask the device administrators (Intune/GPO, Software\\Policies\\WSL) to allow "
                 "the user setting or to set DefaultNetworkingMode, or request '%s'"
                 % (enforced, networking_mode, enforced))
-    if hyperv_firewall and policies.get("allow_firewall_user_setting") is False:
-        problems.append("the machine policy AllowFirewallUserSetting=0 overrides the .wslconfig firewall setting. "
-                        "Fix: ask the device administrators to allow the user setting, or leave firewall unmanaged")
+    # AllowFirewallUserSetting=0 only forces the Hyper-V firewall on, which is what managing it asks for:
+    # no conflict (the config engine's policy handling reports a request for firewall=false).
     if distributions and not info.get("distributions"):
         problems.append(str(no_distributions_error(info.get("account"), "wsl_info")))
     return problems

@@ -26,7 +26,9 @@ def test_c_integers(text, number):
 
 @pytest.mark.parametrize("text, size", [
     ("8GB", 8 << 30), ("8G", 8 << 30), ("512M", 512 << 20), ("1TB", 1 << 40), ("1024", 1024), ("0", 0),
-    ("8gb", None), ("4 GB", None), ("1.5GB", None), ("-1GB", None), ("GB", None),
+    ("8gb", None), ("4 GB", None), ("1.5GB", None), ("GB", None), ("00", None), ("0KB", 0), ("08GB", 8 << 30),
+    # strtoull, as WSL calls it, takes a sign and wraps a negative number around 2**64.
+    ("-1GB", ((1 << 64) - (1 << 30))),
 ])
 def test_sizes(text, size):
     assert parse_size(text) == size
@@ -61,7 +63,7 @@ def test_every_documented_reference_key_is_known():
                "automount.cgroups", "network.generateHosts", "network.generateResolvConf", "network.hostname",
                "interop.enabled", "interop.appendWindowsPath", "user.default", "gpu.enabled", "gpu.appendLibPath",
                "time.useWindowsTimezone", "filesystem.umask", "fileServer.enabled", "fileServer.logFile",
-               "fileServer.logLevel", "fileServer.logTruncate"]
+               "fileServer.logLevel", "fileServer.logTruncate", "general.guiApplications"]
     assert sorted(s.full for s in WSLCONF.keys) == sorted(wslconf)
 
 
@@ -80,8 +82,11 @@ def test_types_and_versions_from_the_reference():
 def test_policies_name_the_keys_they_override():
     assert WSLCONFIG.policy("allownetworkingmodeusersetting").overrides == ("wsl2.networkingMode",)
     assert WSLCONFIG.policy("AllowFirewallUserSetting").overrides == ("wsl2.firewall",)
-    assert WSLCONFIG.policy("AllowKernelUserSetting").overrides == ("wsl2.kernel",)
+    # WslCoreConfig.cpp: the kernel policy also drops custom kernel modules; two more policies.
+    assert WSLCONFIG.policy("AllowKernelUserSetting").overrides == ("wsl2.kernel", "wsl2.kernelModules")
     assert WSLCONFIG.policy("AllowKernelCommandLineUserSetting").overrides == ("wsl2.kernelCommandLine",)
+    assert WSLCONFIG.policy("AllowKernelDebugUserSetting").overrides == ("wsl2.kernelDebugPort",)
+    assert WSLCONFIG.policy("AllowSystemDistroUserSetting").overrides == ("wsl2.systemDistro",)
 
 
 @pytest.mark.parametrize("section, key, value, written", [
@@ -100,8 +105,8 @@ def test_coerce_writes_spellings_wsl_reads(section, key, value, written):
     spec = WSLCONFIG.get(section, key)
     text = spec.type.coerce(value, spec)
     assert text == written
-    ok, dummy, message = spec.type.read(text)
-    assert ok and message is None
+    ok, dummy, messages = spec.type.read(text)
+    assert ok and messages == []
 
 
 def test_wsl_conf_umask_is_written_in_octal():
@@ -125,9 +130,13 @@ def test_coerce_rejects(section, key, value):
 
 
 def test_port_lists_are_read_like_wsl_and_oddities_reported():
+    # WslCoreConfig.cpp: split on commas (empty items dropped), std::stoi per item, a set of ports;
+    # each item WSL cannot use is reported with the whole value, trailing text is dropped silently.
     spec = WSLCONFIG.get("experimental", "ignoredPorts")
-    assert spec.type.read("3000, 9000") == (True, [3000, 9000], None)
-    ok, ports, message = spec.type.read("8000-8010,70000,x")
-    assert ports == [8000]
-    assert message == "Port list: '8000-8010' is read as 8000; '70000' is ignored; 'x' is ignored"
-    assert spec.type.compare_key("8000-8010") is None
+    assert spec.type.read("9000, 3000,3000") == (True, [3000, 9000], [])
+    ok, ports, messages = spec.type.read("8000-8010,70000,x", "experimental.ignoredPorts", ".wslconfig:3")
+    assert ok and ports == [8000]
+    assert messages == ["Invalid integer value '8000-8010,70000,x' for key 'experimental.ignoredPorts' in "
+                        ".wslconfig:3"] * 2
+    assert spec.type.compare_key("8000-8010") == [8000]
+    assert spec.type.compare_key("x") is None

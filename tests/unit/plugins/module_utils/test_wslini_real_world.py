@@ -63,7 +63,11 @@ def test_legacy_experimental_mirrored_is_updated_in_place(crlf):
     assert result.data.count(b"\r\n") == (result.data.count(b"\n") if crlf else 0)
     assert result.after.endswith("hostAddressLoopback=true" + nl)
     assert result.effective["wsl2"]["networkingMode"] == "nat"
-    assert result.effective["experimental"]["hostAddressLoopback"] is True
+    # the file still says true, but WSL honours hostAddressLoopback only in mirrored mode
+    assert result.settings["experimental"]["hostAddressLoopback"] is True
+    assert result.effective["experimental"]["hostAddressLoopback"] is False
+    assert {"key": "experimental.hostAddressLoopback", "file": True, "value": False,
+            "reason": "counts only in mirrored networking mode (the mode is nat)"} in result.adjustments
 
 
 def test_duplicates_with_different_case_first_one_wins_and_exclusive_drops_the_dead_ones():
@@ -115,11 +119,19 @@ def test_wsl_conf_semicolon_line_is_reported_and_our_key_warned_about():
     assert info["effective"] == {"boot": {"systemd": True}}
     assert info["warnings"] == ["Invalid key name in /etc/wsl.conf:3; WSL stops reading wsl.conf at this line "
                                 "and ignores the rest"]
-    result = apply_settings(data, "wsl.conf", {"network": {"hostname": "box2"}})
-    assert changed_lines(result.before, result.after) == ["-hostname=devbox", "+hostname=box2"]
-    assert any("network.hostname is written but WSL will not read it: parsing stops at line 3" in w
-               for w in result.warnings)
+    # hostname sits below the line WSL stops at: changing it there would be a success WSL never sees
+    with pytest.raises(ConfigEditError, match=r"network.hostname is on line 6, after line 3 \(Invalid key name\)"):
+        apply_settings(data, "wsl.conf", {"network": {"hostname": "box2"}})
+    # a new key of a section above the stop goes where WSL reads it
+    result = apply_settings(data, "wsl.conf", {"boot": {"command": "true"}})
+    assert changed_lines(result.before, result.after) == ["+command=true"]
+    assert result.effective == {"boot": {"systemd": True, "command": "true"}}
     assert result.restart_required == "distribution"
+    # a section that only starts below the stop cannot take it
+    with pytest.raises(ConfigEditError,
+                       match=r"no \[time\] section starts above that line .rule: wsl.conf is read only up to its "
+                             r"first invalid line.. Fix line 3 first"):
+        apply_settings(data, "wsl.conf", {"time": {"useWindowsTimezone": True}})
 
 
 def test_wsl_conf_new_file_boot_command_and_systemd():
@@ -155,7 +167,7 @@ def test_semantically_equal_spellings_are_not_rewritten():
 
 def test_invalid_existing_value_is_replaced():
     result = apply_settings(b"[wsl2]\nmemory=8gb\n", "wslconfig", {"wsl2": {"memory": "8GB"}})
-    assert "Invalid memory string '8gb' for key 'wsl2.memory' in .wslconfig:2; WSL keeps the default" \
+    assert "Invalid memory string '8gb' for .wslconfig entry 'wsl2.memory' in .wslconfig:2; WSL keeps the default" \
         in read_config(b"[wsl2]\nmemory=8gb\n", "wslconfig")["warnings"]
     assert result.after == "[wsl2]\nmemory=8GB\n"
 
@@ -178,7 +190,7 @@ def test_invalid_existing_value_is_replaced():
     ({"wsl2": {"kernel_cmdline": "x"}}, "is not a valid WSL key name"),
     ({"system-distro-env": {"x": "1"}}, "is not a valid WSL section name"),
     ({"wsl2": {"networkingMode": "nat"}, "experimental": {"networkingMode": "nat"}}, "are the same WSL key"),
-    ({"wsl2": {"memory": None}}, "a value is required with state=present"),
+    ({"wsl2": {"memory": None}}, "value None is not a setting (rule: state=present needs a value"),
     ({"wsl2": {"kernelCommandLine": "a\rb"}}, "control character"),
 ])
 def test_bad_input_fails_before_anything_changes(settings, message):
@@ -208,7 +220,8 @@ def test_validate_warn_writes_unknown_keys_with_a_warning():
 def test_absent_removes_every_occurrence_including_alias_and_keeps_comments():
     data = b"[wsl2]\nnetworkingMode=nat # a\n# keep me\n[experimental]\nNETWORKINGMODE=mirrored\n"
     result = apply_settings(data, "wslconfig", {"wsl2": {"networkingMode": None}}, state="absent")
-    assert result.after == "[wsl2]\n# keep me\n[experimental]\n"
+    # WSL's writer (configfile.cpp, remove mode) keeps a removed key's trailing comment as a line
+    assert result.after == "[wsl2]\n# a\n# keep me\n[experimental]\n"
     assert result.effective == {}
 
 

@@ -84,7 +84,7 @@ def test_exclusive_drops_unlisted_keys_of_listed_sections(capsys, conf):
     ({"boot": {"systemd": "yes"}}, "boot.systemd: value 'yes' is not a boolean"),
     ({"boot": {"command_line": "x"}}, "is not a valid WSL key name"),
     ({"network": {"mtu": 1400}}, "network.mtu: unknown key for wsl.conf"),
-    ({"network": {"hostname": "d\u00e9v"}}, "non-ASCII"),
+    ({"boot": {"command": "d\u00e9v"}}, "non-ASCII"),
 ])
 def test_bad_input_fails_and_leaves_the_file_identical(capsys, conf, settings, message):
     code, out = run(capsys, path=str(conf), settings=settings)
@@ -102,9 +102,13 @@ def test_undecodable_file_fails_untouched(capsys, conf):
 def test_existing_invalid_line_is_reported_with_its_line_number(capsys, conf):
     conf.write_bytes(b"[boot]\n; old style comment\nsystemd=true\n")
     code, out = run(capsys, path=str(conf), settings={"boot": {"systemd": True}})
-    assert out["changed"] is False
-    assert out["effective"] == {}
-    assert any("Invalid key name in %s:2" % conf in w for w in out["config_warnings"])
+    # systemd=true is below the line WSL stops at, so "unchanged" would be a lie: refused, line named
+    assert code == 1 and "boot.systemd is on line 3, after line 2 (Invalid key name)" in out["msg"]
+    assert conf.read_bytes() == b"[boot]\n; old style comment\nsystemd=true\n"
+    code, out = run(capsys, path=str(conf), settings={"boot": {"command": "true"}})
+    assert code == 0 and conf.read_bytes() == b"[boot]\ncommand=true\n; old style comment\nsystemd=true\n"
+    assert out["effective"] == {"boot": {"command": "true"}}
+    assert any("Invalid key name in %s:3" % conf in w for w in out["config_warnings"])
 
 
 def test_validate_warn_allows_unknown_keys(capsys, conf):
@@ -116,3 +120,26 @@ def test_validate_warn_allows_unknown_keys(capsys, conf):
 def test_unreadable_path_is_a_clear_error(capsys, tmp_path):
     code, out = run(capsys, path=str(tmp_path), settings={"boot": {"systemd": True}})
     assert code == 1 and "is a directory" in out["msg"]
+
+
+def test_new_file_is_0644_whatever_the_umask(capsys, tmp_path):
+    path = tmp_path / "new.conf"
+    old = os.umask(0o077)
+    try:
+        code, out = run(capsys, path=str(path), settings={"boot": {"systemd": True}})
+    finally:
+        os.umask(old)
+    assert code == 0 and out["changed"] is True
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+
+
+def test_a_symlink_is_followed_to_the_real_file_and_stays_a_link(capsys, conf, tmp_path):
+    link = tmp_path / "wsl.conf.link"
+    os.symlink(str(conf), str(link))
+    code, out = run(capsys, path=str(link), settings={"boot": {"systemd": True}}, _ansible_diff=True)
+    assert code == 0 and out["changed"] is True
+    assert os.path.islink(link) and os.readlink(link) == str(conf)
+    assert conf.read_bytes() == ORIGINAL.replace(b"systemd=false", b"systemd=true")
+    assert out["real_path"] == str(conf)
+    assert out["diff"]["before_header"] == "%s -> %s (before)" % (link, conf)
+    assert stat.S_IMODE(os.stat(conf).st_mode) == 0o640
