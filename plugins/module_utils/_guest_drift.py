@@ -37,8 +37,8 @@ def config_items(path, kind, data, edit):
     """One item per key ``edit`` (an ``apply_settings`` result) would change in ``data``."""
     if not edit.changed:
         return []
-    before = read_config(data, kind, label=path)["effective"] if data is not None else {}
-    after = read_config(edit.data, kind, label=path)["effective"]
+    before = read_config(data, kind, label=path)["settings"] if data is not None else {}
+    after = read_config(edit.data, kind, label=path)["settings"]
     items = []
     for section in sorted(set(before) | set(after)):
         old_keys = before.get(section, {})

@@ -51,7 +51,9 @@ options:
     type: dict
     suboptions:
       networking_mode:
-        description: The networking mode the guest must see (effective state).
+        description:
+          - The networking mode the guest must see (effective state), one of C(none), C(nat), C(bridged),
+            C(mirrored), C(virtioproxy), C(consomme) in any case. Anything else is refused before the guest is read.
         type: str
       restart_pending:
         description: Report a C(wsl.conf) changed after the distribution started.

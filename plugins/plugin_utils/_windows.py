@@ -244,7 +244,7 @@ def wslconfig_report(path, content_b64, policies=None):
               "policy_overrides": [], "warnings": []}
     data = base64.b64decode(content_b64) if content_b64 is not None else None
     try:
-        report["settings"] = read_config(data, WSLCONFIG, label=path)["effective"]
+        report["settings"] = read_config(data, WSLCONFIG, label=path)["settings"]
         parsed = read_config(data, WSLCONFIG, policies=policies, label=path)
     except ConfigEditError as exc:
         report["warnings"] = ["%s cannot be read: %s" % (path, exc)]
