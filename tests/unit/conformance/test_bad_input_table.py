@@ -100,7 +100,7 @@ ROWS = [
     ("conf-path-nul", "wsl_conf", {"boot": {"systemd": True}}, {}, "path:/tmp/wsl\x00.conf", ["path", "NUL"]),
     ("conf-fifo", "wsl_conf", {"boot": {"systemd": True}}, {}, "fifo", ["path", "fifo", "regular file"]),
     ("conf-dir", "wsl_conf", {"boot": {"systemd": True}}, {}, "dir", ["path", "directory", "regular file"]),
-    ("conf-chardev", "wsl_conf", {"boot": {"systemd": True}}, {}, "chardev", ["path", "/dev/null", "character device"]),
+    ("conf-chardev", "wsl_conf", {"boot": {"systemd": True}}, {}, "chardev", ["path", "special", "character device"]),
     ("conf-socket", "wsl_conf", {"boot": {"systemd": True}}, {}, "socket", ["path", "socket", "regular file"]),
     ("conf-broken-link", "wsl_conf", {"boot": {"systemd": True}}, {}, "broken_link", ["path", "symbolic link to nothing"]),
     ("conf-link-to-fifo", "wsl_conf", {"boot": {"systemd": True}}, {}, "link_to_fifo", ["path", "fifo", "regular file"]),
@@ -202,7 +202,11 @@ def make_target(tmp_path, plugin, kind, stack):
     elif kind == "dir":
         special.mkdir()
     elif kind == "chardev":
-        return "/dev/null", "/dev/null"
+        # A node of its own, never the machine's /dev/null: a plugin that wrongly renamed a file
+        # over its target would replace the machine's null device and break every later program.
+        if os.geteuid() != 0:
+            pytest.skip("creating a character device node needs root")
+        os.mknod(str(special), statmod.S_IFCHR | 0o666, os.makedev(1, 3))
     elif kind == "socket":
         sock = socket.socket(socket.AF_UNIX)
         stack.callback(sock.close)
