@@ -25,17 +25,32 @@ description:
     publishes. See C(docs/fleet.md) in the collection for that contract.
   - Unreachable hosts and hosts with failed tasks are their own categories, never counted as
     in line with the baseline.
+  - A restart the restart policy leaves pending (item category C(pending_restart)) is listed apart
+    from drift, under C(restarts); a host whose only difference it is has status
+    C(restart_pending), not C(drifted).
   - A task tagged C(wslfleet_drift_ignore) (or in a play or block tagged so) is not reported, and a
     host that only ran such tasks is not listed.
   - Changes made in a run without C(--check) are listed as repairs, not as drift.
   - Values of tasks with C(no_log) are masked in every report.
+  - Every report carries the run's id (C(run_id)) and start and finish times. An unreachable host
+    is listed with the reason and when an earlier report last found it clean.
+  - The callback fails closed. A setting it cannot use (an unknown format, a value of the wrong
+    type) or an output folder it cannot use ends the run before any host is contacted, and a
+    report it cannot write at the end makes the run exit 1, each with an error naming the cause.
+    The C(wslfleet.networking.drift) playbook refuses to run when the callback is not enabled.
 requirements:
   - Enable it with C(callbacks_enabled = wslfleet.networking.drift_report) in C(ansible.cfg)
     or E(ANSIBLE_CALLBACKS_ENABLED).
 options:
   output_dir:
     description:
-      - Directory the reports are written to. Created when missing. Files are replaced atomically.
+      - Directory the reports are written to. Created when missing.
+      - At the start of the run the reports an earlier run left there (all three file names,
+        whatever O(formats) says) are removed, so every report in it belongs to this run; the
+        earlier JSON report is read first for the hosts' last-seen-clean times. Each report is
+        written to a temporary file and renamed into place.
+      - If it cannot be created or written to, or a report name in it is not a regular file, the
+        run ends before any host is contacted with exit code 1 and a message naming the cause.
     type: path
     default: ./drift-report
     env:
@@ -45,10 +60,12 @@ options:
         key: output_dir
   formats:
     description:
-      - Which reports to write; C(drift-report.json), C(drift-report.md), C(drift-report.xml).
+      - Which reports to write; V(json) writes C(drift-report.json), V(markdown) (or V(md))
+        C(drift-report.md), V(junit) (or V(xml)) C(drift-report.xml).
+      - Any other name, or an empty list, ends the run before any host is contacted, naming the
+        value.
     type: list
     elements: str
-    choices: [json, markdown, junit]
     default: [json, markdown, junit]
     env:
       - name: WSLFLEET_DRIFT_REPORT_FORMATS
@@ -59,6 +76,9 @@ options:
     description:
       - When V(true) and drift was found on a reachable host while Ansible itself would have
         succeeded, C(ansible-playbook) exits with O(drift_exit_code) after the recap.
+      - A restart the restart policy leaves pending is not drift; the settings are in place and
+        only the running WSL VM or distribution has not picked them up. Such hosts count only
+        with O(fail_on_pending_restart).
       - Failed or unreachable hosts already make C(ansible-playbook) exit non-zero; that exit
         code is kept.
     type: bool
@@ -68,6 +88,18 @@ options:
     ini:
       - section: callback_drift_report
         key: fail_on_drift
+  fail_on_pending_restart:
+    description:
+      - When V(true), a reachable host waiting for a restart the policy leaves pending makes
+        C(ansible-playbook) exit with O(drift_exit_code) too (when Ansible itself succeeded),
+        with or without O(fail_on_drift).
+    type: bool
+    default: false
+    env:
+      - name: WSLFLEET_DRIFT_FAIL_ON_PENDING_RESTART
+    ini:
+      - section: callback_drift_report
+        key: fail_on_pending_restart
   drift_exit_code:
     description:
       - Exit code used by O(fail_on_drift). The default, 10, is not used by C(ansible-playbook)
@@ -92,8 +124,8 @@ options:
 """
 
 import os
-import tempfile
 
+from ansible import constants as C
 from ansible import context
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
@@ -113,8 +145,38 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__(display=display)
         self.collector = _drift.DriftCollector()
         self.written = {}
+        self.formats = []
+        self.output_dir = None
+        self.setup_errors = []
 
     # Plumbing -----------------------------------------------------------------------------
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        # A setting Ansible refuses while loading the plugin would only cost a warning and the
+        # plugin: the run would go on with no report. Errors are kept and end the run instead.
+        self.setup_errors = []
+        try:
+            super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.setup_errors.append("invalid setting: %s" % to_text(exc))
+            try:
+                self.output_dir = C.config.get_config_value("output_dir", plugin_type="callback",
+                                                            plugin_name=self._load_name, direct=direct)
+            except Exception:  # pylint: disable=broad-except
+                self.output_dir = None
+            return
+        self.output_dir = self.get_option("output_dir")
+        try:
+            self.formats = _drift.canonical_formats(self.get_option("formats"))
+        except _drift.ReportError as exc:
+            self.setup_errors.append(to_text(exc))
+
+    def _fail(self, errors):
+        for error in errors:
+            self._display.error("drift_report: %s" % error)
+        # SystemExit is the one signal that passes the callback dispatcher's error handler
+        # and becomes ansible-playbook's exit status.
+        raise SystemExit(_drift.REPORT_ERROR_EXIT)
 
     def _check_mode(self, task):
         check_mode = getattr(task, "check_mode", None)
@@ -134,6 +196,22 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook):
         self.collector.playbook = os.path.basename(to_text(getattr(playbook, "_file_name", "") or ""))
+        errors = list(self.setup_errors)
+        if self.output_dir:
+            try:
+                seen, removed = _drift.prepare_output_dir(self.output_dir)
+            except _drift.ReportError as exc:
+                errors.append(to_text(exc))
+            else:
+                self.collector.last_seen_clean = seen
+                if removed:
+                    self._display.vv("drift_report: removed the reports of an earlier run: %s" % ", ".join(removed))
+        elif not errors:
+            errors.append("output_dir is empty")
+        if errors:
+            self._fail(errors)
+        # Proof for the drift playbook that a report is being made; forked workers inherit it.
+        os.environ[_drift.ACTIVE_ENV] = self.collector.run_id
 
     def v2_playbook_on_play_start(self, play):
         if play.check_mode or context.CLIARGS.get("check", False):
@@ -159,45 +237,46 @@ class CallbackModule(CallbackBase):
             self.collector.see(result.host.get_name())
 
     def v2_playbook_on_stats(self, stats):
+        if self.setup_errors:
+            self._fail(self.setup_errors)
         report = self.collector.report()
-        output_dir = self.get_option("output_dir")
-        formats = self.get_option("formats") or []
-        os.makedirs(output_dir, exist_ok=True)
-        for fmt in formats:
-            filename, render = _drift.RENDERERS[fmt]
-            path = os.path.join(output_dir, filename)
-            _write_atomic(path, render(report))
-            self.written[fmt] = path
+        ansible_failed = any(stats.failures.values()) or any(stats.dark.values())
+        try:
+            self.written = _drift.write_reports(self.output_dir, self.formats, report)
+        except OSError as exc:
+            message = "the report could not be written to %s: %s" % (self.output_dir, to_text(exc.strerror or exc))
+            if ansible_failed:
+                # ansible-playbook already ends non-zero; its own code says more than ours.
+                self._display.error("drift_report: %s" % message)
+            else:
+                self._fail([message])
         counts = report["summary"]
         self._display.display(
             "DRIFT REPORT: %(hosts)d host(s): %(clean)d clean, %(drifted)d drifted, "
-            "%(unreachable)d unreachable, %(failed)d failed, %(items)d drift item(s)" % counts)
+            "%(restart_pending)d waiting for a restart, %(unreachable)d unreachable, %(failed)d failed, "
+            "%(items)d drift item(s), %(restarts)d restart(s) pending" % counts)
         if self.get_option("summary"):
             for name, host in report["hosts"].items():
                 if host["status"] == "drifted":
                     self._display.display("  %s: %s" % (name, "; ".join(i["setting"] for i in host["drift"])))
-                elif host["status"] != "clean":
+                elif host["status"] == "unreachable":
+                    self._display.display("  %s: unreachable (%s); last seen clean: %s" % (
+                        name, host["unreachable"]["msg"], host["last_seen_clean"] or "never"))
+                elif host["status"] != "clean" and host["status"] != "restart_pending":
                     self._display.display("  %s: %s" % (name, host["status"]))
+                if host["restarts"] and host["status"] in ("drifted", "restart_pending"):
+                    self._display.display("  %s: waiting for a restart: %s" % (
+                        name, "; ".join("%s (%s)" % (i["setting"], i["actual"]) for i in host["restarts"])))
         if self.written:
-            self._display.display("DRIFT REPORT written to %s" % ", ".join(self.written[f] for f in formats))
-        ansible_failed = any(stats.failures.values()) or any(stats.dark.values())
-        if self.get_option("fail_on_drift") and counts["drifted"] and not ansible_failed:
-            self._display.error("drift found on %d host(s); exiting with %d (fail_on_drift)"
-                                % (counts["drifted"], self.get_option("drift_exit_code")))
-            # SystemExit is the one signal that passes the callback dispatcher's error handler
-            # and becomes ansible-playbook's exit status; stats are final at this point.
+            self._display.display("DRIFT REPORT (run %s) written to %s" % (
+                report["run_id"], ", ".join(self.written[f] for f in self.formats if f in self.written)))
+        failing = []
+        if self.get_option("fail_on_drift") and counts["drifted"]:
+            failing.append("drift found on %d host(s)" % counts["drifted"])
+        if self.get_option("fail_on_pending_restart") and counts["restarts"]:
+            waiting = sum(1 for host in report["hosts"].values()
+                          if host["restarts"] and host["status"] in ("drifted", "restart_pending"))
+            failing.append("%d host(s) waiting for a restart (fail_on_pending_restart)" % waiting)
+        if failing and not ansible_failed:
+            self._display.error("%s; exiting with %d" % ("; ".join(failing), self.get_option("drift_exit_code")))
             raise SystemExit(self.get_option("drift_exit_code"))
-
-
-def _write_atomic(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".drift-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -18,10 +18,11 @@ import ipaddress
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import read_config
 
-# The categories of plugin_utils/_drift.py: a setting a rollout would change, or effective
-# state no file shows.
+# The categories of plugin_utils/_drift.py: a setting a rollout would change, effective state no
+# file shows, or a restart the restart policy left pending (reported apart from drift).
 SETTING = "setting"
 EFFECTIVE = "effective"
+PENDING_RESTART = "pending_restart"
 
 _ANY_V4 = "0.0.0.0/0"
 _ANY_V6 = "::/0"

@@ -395,7 +395,8 @@ restart_pending:
 wslfleet_drift:
   description:
     - Every difference from O(baseline), as C(setting), C(expected), C(actual) and C(category)
-      (C(setting) for what a rollout would change, C(effective) for state no file shows).
+      (C(setting) for what a rollout would change, C(effective) for state no file shows,
+      C(pending_restart) for a C(wsl.conf) change the running distribution has not picked up).
       Empty when the guest is in line.
   returned: when O(baseline) is given
   type: list
@@ -421,6 +422,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._guest_drift import (
     EFFECTIVE,
+    PENDING_RESTART,
     config_items,
     file_items,
     item,
@@ -630,7 +632,7 @@ def _baseline_drift(module, baseline, facts):
         items.append(item("networking mode (effective)", mode, facts["networking_mode"], EFFECTIVE))
     if baseline["restart_pending"] and facts["restart_pending"]:
         items.append(item("distribution restart (wsl.conf changed after the distribution started)", "done",
-                          "pending", EFFECTIVE))
+                          "pending", PENDING_RESTART))
     if baseline["wsl_conf"] is not None:
         found, diff = _config_drift(module.params["wsl_conf_path"], WSLCONF, baseline["wsl_conf"])
         items.extend(found)

@@ -14,7 +14,11 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import os
 import re
+import stat
+import tempfile
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
@@ -23,12 +27,28 @@ REPORT_FORMAT = "wslfleet.networking.drift_report/v1"
 # Item categories. `setting` comes from check-mode diffs, `effective` from the published fact.
 SETTING = "setting"
 EFFECTIVE = "effective"
+# A restart the restart policy leaves pending: the settings are in place, the running WSL VM or
+# distribution has not picked them up. Reported apart from drift; fails a run only when asked.
+PENDING_RESTART = "pending_restart"
 
 # The contract with roles and plugins (docs/fleet.md): a list of {setting, expected, actual}
 # under this name, either as a fact (set_fact) or as a top-level key of a task's result.
 DRIFT_FACT = "wslfleet_drift"
 # Tasks carrying this tag never produce drift items (pre-flight probes, report plumbing).
 IGNORE_TAG = "wslfleet_drift_ignore"
+
+# The callback sets this in the controller's environment once it has checked its settings and
+# its output folder; the drift playbook refuses to run without it (a run nobody reports on would
+# pass a drift gate silently).
+ACTIVE_ENV = "WSLFLEET_DRIFT_REPORT_RUN"
+
+# ansible-playbook's own "error" status: the report could not be produced.
+REPORT_ERROR_EXIT = 1
+
+# Format names a user may give, and the one each stands for: the files are `.xml`, so `xml`
+# is accepted for JUnit as well, and `md` for Markdown.
+FORMAT_NAMES = {"json": "json", "markdown": "markdown", "md": "markdown", "junit": "junit", "xml": "junit"}
+REPORT_FILES = {"json": "drift-report.json", "markdown": "drift-report.md", "junit": "drift-report.xml"}
 
 MASK = "********"
 ABSENT = None
@@ -269,6 +289,9 @@ class DriftCollector(object):
         self.playbook = None
         self.check_mode = False
         self.started = _now()
+        self.run_id = uuid.uuid4().hex
+        # host -> when an earlier run last found it clean (from the previous report).
+        self.last_seen_clean = {}
 
     def _host(self, name):
         if name not in self.hosts:
@@ -304,11 +327,15 @@ class DriftCollector(object):
         self._host(host)["errors"].append({"task": task_name, "msg": _clip(message) or "failed"})
 
     def report(self):
+        finished = _now()
         hosts = {}
-        summary = {"hosts": 0, "clean": 0, "drifted": 0, "unreachable": 0, "failed": 0, "items": 0}
+        summary = {"hosts": 0, "clean": 0, "drifted": 0, "restart_pending": 0, "unreachable": 0, "failed": 0,
+                   "items": 0, "restarts": 0}
         for name in sorted(self.hosts):
             entry = self.hosts[name]
-            drift = [item.as_dict() for _key, item in sorted(entry["drift"].items())]
+            found = [item.as_dict() for _key, item in sorted(entry["drift"].items())]
+            drift = [item for item in found if item["category"] != PENDING_RESTART]
+            restarts = [item for item in found if item["category"] == PENDING_RESTART]
             changed = [item.as_dict() for _key, item in sorted(entry["changed"].items())]
             if entry["unreachable"]:
                 status = "unreachable"
@@ -316,15 +343,20 @@ class DriftCollector(object):
                 status = "failed"
             elif drift:
                 status = "drifted"
+            elif restarts:
+                status = "restart_pending"
             else:
                 status = "clean"
             summary["hosts"] += 1
             summary[status] += 1
             summary["items"] += len(drift)
-            hosts[name] = {"status": status, "drift": drift, "changed": changed,
-                           "unreachable": entry["unreachable"], "errors": list(entry["errors"])}
-        return {"format": REPORT_FORMAT, "playbook": self.playbook, "check_mode": self.check_mode,
-                "started": self.started, "finished": _now(), "summary": summary, "hosts": hosts}
+            summary["restarts"] += len(restarts)
+            hosts[name] = {"status": status, "drift": drift, "restarts": restarts, "changed": changed,
+                           "unreachable": entry["unreachable"], "errors": list(entry["errors"]),
+                           "last_seen_clean": finished if status == "clean" else self.last_seen_clean.get(name)}
+        return {"format": REPORT_FORMAT, "run_id": self.run_id, "playbook": self.playbook,
+                "check_mode": self.check_mode, "started": self.started, "finished": finished,
+                "summary": summary, "hosts": hosts}
 
 
 def _now():
@@ -345,13 +377,14 @@ def _md(value):
 def render_markdown(report):
     summary = report["summary"]
     lines = ["# WSL fleet drift report", ""]
-    lines.append("Playbook `%s`, %s, finished %s." % (
+    lines.append("Playbook `%s`, %s, run `%s`, started %s, finished %s." % (
         report.get("playbook") or "-", "check mode" if report.get("check_mode") else "changes applied",
-        report.get("finished")))
+        report.get("run_id") or "-", report.get("started"), report.get("finished")))
     lines.append("")
-    lines.append("| hosts | clean | drifted | unreachable | failed | drift items |")
-    lines.append("|---:|---:|---:|---:|---:|---:|")
-    lines.append("| %(hosts)d | %(clean)d | %(drifted)d | %(unreachable)d | %(failed)d | %(items)d |" % summary)
+    lines.append("| hosts | clean | drifted | waiting for a restart | unreachable | failed | drift items | restarts pending |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("| %(hosts)d | %(clean)d | %(drifted)d | %(restart_pending)d | %(unreachable)d | %(failed)d "
+                 "| %(items)d | %(restarts)d |" % summary)
     lines.append("")
     groups = (("drifted", "Drifted hosts"), ("unreachable", "Unreachable hosts"),
               ("failed", "Hosts with failed tasks"))
@@ -365,7 +398,9 @@ def render_markdown(report):
             lines.extend(["### %s" % _md(name), ""])
             if host["unreachable"]:
                 where = _md(host["unreachable"]["task"])
-                lines.extend(["Unreachable during *%s*: %s" % (where, _md(host["unreachable"]["msg"])), ""])
+                lines.extend(["Unreachable during *%s*: %s" % (where, _md(host["unreachable"]["msg"])), "",
+                              "Last seen clean: %s" % (host.get("last_seen_clean")
+                                                       or "never (no earlier report found it clean)"), ""])
             for error in host["errors"]:
                 lines.append("- failed: *%s*: %s" % (_md(error["task"]), _md(error["msg"])))
             if host["errors"]:
@@ -378,6 +413,16 @@ def render_markdown(report):
                         _md(item["setting"]), _md(item["expected"]), _md(item["actual"]),
                         item["category"], _md(item["task"])))
                 lines.append("")
+    waiting = [n for n, h in report["hosts"].items() if h.get("restarts")]
+    if waiting:
+        lines.extend(["## Waiting for a restart the restart policy leaves pending", "",
+                      "The settings are in place; the running WSL VM or distribution has not picked them up.", "",
+                      "| host | restart | state | task |", "|---|---|---|---|"])
+        for name in waiting:
+            for item in report["hosts"][name]["restarts"]:
+                lines.append("| %s | %s | %s | %s |" % (
+                    _md(name), _md(item["setting"]), _md(item["actual"]), _md(item["task"])))
+        lines.append("")
     changed = [n for n, h in report["hosts"].items() if h["changed"]]
     if changed:
         lines.extend(["## Changes applied in this run", ""])
@@ -397,14 +442,15 @@ def render_junit(report):
         "name": "wslfleet drift", "tests": str(summary["hosts"]),
         "failures": str(summary["drifted"]),
         "errors": str(summary["unreachable"] + summary["failed"]),
-        "skipped": "0", "timestamp": report.get("finished") or "",
+        "skipped": str(summary["restart_pending"]), "timestamp": report.get("finished") or "",
     })
     for name, host in report["hosts"].items():
         case = ET.SubElement(suite, "testcase", {"classname": "wslfleet.drift", "name": name})
         if host["unreachable"]:
             node = ET.SubElement(case, "error", {"type": "unreachable",
                                                  "message": host["unreachable"]["msg"]})
-            node.text = "unreachable during: %s" % host["unreachable"]["task"]
+            node.text = "unreachable during: %s\nlast seen clean: %s" % (
+                host["unreachable"]["task"], host.get("last_seen_clean") or "never")
         elif host["errors"]:
             node = ET.SubElement(case, "error", {"type": "failed", "message": host["errors"][0]["msg"]})
             node.text = "\n".join("%s: %s" % (e["task"], e["msg"]) for e in host["errors"])
@@ -414,11 +460,121 @@ def render_junit(report):
             node.text = "\n".join("%s: expected %s, actual %s" % (
                 i["setting"], _text(i["expected"]) if i["expected"] is not None else "(absent)",
                 _text(i["actual"]) if i["actual"] is not None else "(absent)") for i in host["drift"])
+        elif host.get("restarts"):
+            # In line apart from a restart the policy leaves to the user: not a failure by default.
+            node = ET.SubElement(case, "skipped", {
+                "message": "waiting for a restart: %s" % "; ".join(i["setting"] for i in host["restarts"])})
+    properties = ET.Element("properties")
+    ET.SubElement(properties, "property", {"name": "run_id", "value": report.get("run_id") or ""})
+    ET.SubElement(properties, "property", {"name": "started", "value": report.get("started") or ""})
+    suite.insert(0, properties)
     suites = ET.Element("testsuites")
     suites.append(suite)
     return ET.tostring(suites, encoding="unicode") + "\n"
 
 
-RENDERERS = {"json": ("drift-report.json", render_json),
-             "markdown": ("drift-report.md", render_markdown),
-             "junit": ("drift-report.xml", render_junit)}
+RENDERERS = {"json": (REPORT_FILES["json"], render_json),
+             "markdown": (REPORT_FILES["markdown"], render_markdown),
+             "junit": (REPORT_FILES["junit"], render_junit)}
+
+
+class ReportError(Exception):
+    """The report cannot be produced where it was asked for; the message names the cause."""
+
+
+def canonical_formats(names):
+    """The formats ``names`` ask for, canonical and without repeats, or ReportError naming the bad one."""
+    if isinstance(names, str):
+        names = [names]
+    wanted = []
+    for name in names or []:
+        key = str(name).strip().lower()
+        if key not in FORMAT_NAMES:
+            raise ReportError("formats: %r is not a report format; use any of %s (xml is junit, md is markdown)"
+                              % (str(name), ", ".join(sorted(FORMAT_NAMES))))
+        if FORMAT_NAMES[key] not in wanted:
+            wanted.append(FORMAT_NAMES[key])
+    if not wanted:
+        raise ReportError("formats: empty; a drift run must write at least one report (json, markdown, junit)")
+    return wanted
+
+
+def last_seen_clean(previous):
+    """host -> when ``previous`` (an earlier report) last found it clean."""
+    seen = {}
+    if not isinstance(previous, Mapping) or previous.get("format") != REPORT_FORMAT:
+        return seen
+    hosts = previous.get("hosts")
+    for name, host in (hosts.items() if isinstance(hosts, Mapping) else ()):
+        if isinstance(host, Mapping) and isinstance(host.get("last_seen_clean"), str):
+            seen[name] = host["last_seen_clean"]
+    return seen
+
+
+def prepare_output_dir(path):
+    """Make ``path`` ready for this run's reports and clear out the reports of an earlier run.
+
+    Returns (last_seen_clean from the earlier JSON report, paths removed). Any report file left
+    in place would read as this run's if this run ends before writing its own, so all of them
+    go, whatever formats this run writes. Raises ReportError naming the cause.
+    """
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise ReportError("output_dir %s exists and is not a directory" % path)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise ReportError("output_dir %s cannot be created: %s" % (path, exc.strerror or exc))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".drift-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ReportError("output_dir %s is not writable: %s" % (path, exc.strerror or exc))
+    seen = {}
+    removed = []
+    for name in REPORT_FILES.values():
+        target = os.path.join(path, name)
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise ReportError("%s is not a regular file; refusing to replace it with a report" % target)
+        if name == REPORT_FILES["json"] and stat.S_ISREG(mode):
+            try:
+                with open(target, encoding="utf-8") as handle:
+                    seen = last_seen_clean(json.load(handle))
+            except (OSError, ValueError):
+                seen = {}
+        try:
+            os.unlink(target)
+        except OSError as exc:
+            raise ReportError("the report of an earlier run, %s, cannot be removed: %s" % (target, exc.strerror or exc))
+        removed.append(target)
+    return seen, removed
+
+
+def write_atomic(path, text):
+    """Replace ``path`` with ``text`` in one rename, so a reader never sees half a report."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".drift-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_reports(path, formats, report):
+    """Write ``report`` in every format to ``path``; returns {format: file}. OSError on failure."""
+    written = {}
+    for fmt in formats:
+        filename, render = RENDERERS[fmt]
+        target = os.path.join(path, filename)
+        write_atomic(target, render(report))
+        written[fmt] = target
+    return written

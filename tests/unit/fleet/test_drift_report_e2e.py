@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -80,7 +81,14 @@ def lab(tmp_path):
 
 
 def _run(lab, *args, **env_extra):
+    proc = _playbook(lab, str(lab / "play.yml"), *args, **env_extra)
+    report = json.loads((lab / "report" / "drift-report.json").read_text())
+    return proc, report
+
+
+def _playbook(lab, playbook, *args, **env_extra):
     env = dict(os.environ)
+    env.pop("WSLFLEET_DRIFT_REPORT_RUN", None)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(lab / "collections"),
         "ANSIBLE_CALLBACKS_ENABLED": "wslfleet.networking.drift_report",
@@ -91,11 +99,10 @@ def _run(lab, *args, **env_extra):
         "PATH": BIN + os.pathsep + env.get("PATH", ""),
     })
     env.update(env_extra)
-    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(lab / "inventory.json"),
-                           str(lab / "play.yml")] + list(args),
+    env = dict((k, v) for k, v in env.items() if v is not None)
+    return subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(lab / "inventory.json"),
+                           playbook] + list(args),
                           env=env, cwd=str(lab), capture_output=True, text=True, timeout=300, check=False)
-    report = json.loads((lab / "report" / "drift-report.json").read_text())
-    return proc, report
 
 
 def _snapshot(lab):
@@ -118,7 +125,7 @@ def test_check_mode_run_reports_exactly_the_drift_and_changes_nothing(lab):
         ("networking mode", "mirrored", "nat", "effective"),
     ]
     assert report["check_mode"] is True
-    assert "DRIFT REPORT: 3 host(s): 1 clean, 1 drifted, 1 unreachable" in proc.stdout
+    assert "DRIFT REPORT: 3 host(s): 1 clean, 1 drifted, 0 waiting for a restart, 1 unreachable" in proc.stdout
     markdown = (lab / "report" / "drift-report.md").read_text()
     assert "### drifted" in markdown and "### down" in markdown
     assert (lab / "report" / "drift-report.xml").read_text().count("<failure") == 1
@@ -138,4 +145,72 @@ def test_fail_on_drift_then_repair_then_clean(lab):
 
     proc, report = _run(lab, "--check", "--diff", "--limit", "clean,drifted", WSLFLEET_DRIFT_FAIL_ON_DRIFT="true")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert report["summary"] == {"hosts": 2, "clean": 2, "drifted": 0, "unreachable": 0, "failed": 0, "items": 0}
+    assert report["summary"] == {"hosts": 2, "clean": 2, "drifted": 0, "restart_pending": 0, "unreachable": 0,
+                                 "failed": 0, "items": 0, "restarts": 0}
+
+
+# Failing closed: each way the report could go missing ends the run non-zero, naming the cause.
+
+def test_an_unknown_format_stops_the_run_before_any_host_and_removes_the_old_report(lab):
+    proc, first = _run(lab, "--check", "--diff", "--limit", "clean,drifted")
+    assert first["summary"]["drifted"] == 1
+    before = _snapshot(lab)
+    proc = _playbook(lab, str(lab / "play.yml"), "--check", "--diff", "--limit", "clean,drifted",
+                     WSLFLEET_DRIFT_REPORT_FORMATS="json,yaml")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "drift_report: formats: 'yaml' is not a report format" in proc.stderr
+    assert "TASK [" not in proc.stdout, "no host may be contacted"
+    assert list((lab / "report").iterdir()) == [], "the earlier run's report must not be left looking current"
+    assert _snapshot(lab) == before
+
+
+def test_xml_and_junit_name_the_same_report(lab):
+    for name in ("xml", "junit"):
+        proc, _report = _run(lab, "--check", "--limit", "clean", WSLFLEET_DRIFT_REPORT_FORMATS="json," + name)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert sorted(p.name for p in (lab / "report").iterdir()) == ["drift-report.json", "drift-report.xml"]
+
+
+@pytest.mark.parametrize("where, cause", [("blocker", "exists and is not a directory"),
+                                          ("blocker/reports", "cannot be created: Not a directory")])
+def test_an_output_dir_that_cannot_be_made_stops_the_run(lab, where, cause):
+    (lab / "blocker").write_text("a file where the folder should be\n")
+    proc = _playbook(lab, str(lab / "play.yml"), "--check", "--limit", "clean,drifted",
+                     WSLFLEET_DRIFT_REPORT_DIR=str(lab / where), WSLFLEET_DRIFT_FAIL_ON_DRIFT="true")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "drift_report: output_dir %s %s" % (lab / where, cause) in proc.stderr
+    assert "TASK [" not in proc.stdout
+
+
+def _fleet_inventory(lab):
+    hosts = {"clean": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+             "drifted": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}
+    (lab / "fleet.json").write_text(json.dumps({"all": {"children": {"wsl_guests": {"hosts": hosts}}}}))
+    return str(lab / "fleet.json")
+
+
+@pytest.mark.parametrize("enabled, cause", [
+    (None, "callback is not enabled"),
+    # Listed but not loadable: the collection is not on the path this run searches.
+    ("wslfleet.networking.drift_report", "callback is enabled but did not load"),
+])
+def test_the_drift_playbook_refuses_to_run_without_its_report(lab, enabled, cause):
+    # An announcement inherited from an outer run (ansible-playbook run by a task) must not count.
+    env = {"ANSIBLE_CALLBACKS_ENABLED": enabled, "WSLFLEET_DRIFT_REPORT_RUN": None if enabled else "outer-run"}
+    playbook = os.path.join(REPO, "playbooks", "drift.yml")
+    if enabled:
+        # A collection tree with this playbook but no callback plugin: loading it fails.
+        broken = lab / "broken" / "ansible_collections" / "wslfleet" / "networking"
+        (broken / "playbooks").mkdir(parents=True)
+        (broken / "playbooks" / "drift.yml").write_text(open(playbook).read())
+        (broken / "roles").symlink_to(os.path.join(REPO, "roles"))
+        env["ANSIBLE_COLLECTIONS_PATH"] = str(lab / "broken")
+        playbook = str(broken / "playbooks" / "drift.yml")
+    proc = _playbook(lab, playbook, "-i", _fleet_inventory(lab), **env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert cause in proc.stdout + proc.stderr
+    assert "ANSIBLE_CALLBACKS_ENABLED=wslfleet.networking.drift_report" in proc.stdout + proc.stderr
+    assert "TASK [Check against the baseline]" not in proc.stdout
+    # The refusal (run once) ends the play for every host: none of them goes on to be checked.
+    assert re.search(r"^clean\s+: ok=0 .* failed=1 ", proc.stdout, re.M), proc.stdout
+    assert not re.search(r"^drifted\s+: ok=[1-9]", proc.stdout, re.M), proc.stdout

@@ -162,7 +162,8 @@ def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing
     assert state["vm"] == {"running": True, "mode": "mirrored"}
     assert recap[LAPTOP]["changed"] > 0 and recap[GUEST]["changed"] > 0
     assert recap[LAPTOP]["failures"] == 0 and recap[GUEST]["failures"] == 0
-    assert "in line with the baseline: laptop01, laptop01-ubuntu; still differing: none" in output
+    assert ("in line with the baseline: laptop01, laptop01-ubuntu; waiting for a restart the policy leaves "
+            "pending: none; still differing: none" in " ".join(output.split()))
 
     fleet = fleet.clone(tmp_path)
     before = fleet.state.snapshot()
@@ -175,19 +176,30 @@ def test_rollout_restarts_once_after_host_and_guest_changes_then_changes_nothing
 def test_rollout_with_restart_policy_never_restarts_nothing_and_names_the_pending_restart(tmp_path):
     fleet = Fleet(tmp_path, _inventory(), laptop={})
 
-    rc, output, recap, dummy = fleet.run("rollout")
+    rc, output, recap, report = fleet.run("rollout")
     assert rc == 0, output
     state = fleet.load()
     assert fleet.state.wslconfig() == MIRRORED and fleet.state.wsl_conf() == WSL_CONF_BASELINE
     assert state["shutdowns"] == 0 and state["terminations"] == []
     assert state["vm"] == {"running": True, "mode": "nat"}, "WSL keeps running the old mode until it restarts"
-    assert ("laptop01 still differs from the baseline: WSL VM restart (wsl --shutdown) (expected done, "
-            "actual pending (restart policy never))" in " ".join(output.split()))
-    assert "still differing: laptop01, laptop01-ubuntu" in output
+    text = " ".join(output.split())
+    # A restart the policy leaves pending is not a difference (issue 15): named, and summarised apart.
+    assert ("laptop01 is waiting for a restart the policy leaves pending: WSL VM restart (wsl --shutdown) "
+            "(pending (restart policy never))") in text
+    assert ("laptop01-ubuntu is waiting for a restart the policy leaves pending: networking mode (effective) "
+            "(nat until the pending WSL VM restart)") in text
+    assert "still differs from the baseline:" not in text
+    assert ("in line with the baseline: none; waiting for a restart the policy leaves pending: laptop01, "
+            "laptop01-ubuntu; still differing: none;") in text
+    assert report["summary"]["drifted"] == 0 and report["summary"]["restart_pending"] == 2, report["summary"]
 
 
 def _drift_items(report, host):
     return sorted((i["setting"], i["expected"], i["actual"], i["category"]) for i in report["hosts"][host]["drift"])
+
+
+def _restart_items(report, host):
+    return sorted((i["setting"], i["expected"], i["actual"], i["category"]) for i in report["hosts"][host]["restarts"])
 
 
 # The drift playbook forces check mode on its play; runs with and without --check are both tested.
@@ -215,10 +227,10 @@ def test_drift_changes_nothing_and_names_exactly_the_key_changed_behind_its_back
     assert calls and all(c["check_mode"] for c in calls), "every module of a drift run runs in check mode"
     assert _drift_items(report, LAPTOP) == [(WSLCONFIG_PATH + " [wsl2] dnsTunneling", "true", "false", "setting")]
     # The guest is read in one round trip (guest_info with the roles' expected state).
-    assert _drift_items(report, GUEST) == [
-        ("/etc/wsl.conf [boot] systemd", "true", "false", "setting"),
-        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective")]
-    assert report["summary"]["drifted"] == 2 and report["summary"]["items"] == 3
+    assert _drift_items(report, GUEST) == [("/etc/wsl.conf [boot] systemd", "true", "false", "setting")]
+    assert _restart_items(report, GUEST) == [
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "pending_restart")]
+    assert report["summary"]["drifted"] == 2 and report["summary"]["items"] == 2 and report["summary"]["restarts"] == 1
 
 
 def test_machine_policy_enforcing_nat_is_reported_never_in_line(tmp_path):
@@ -237,9 +249,9 @@ def test_machine_policy_enforcing_nat_is_reported_never_in_line(tmp_path):
     assert laptop["status"] == "failed", laptop
     assert "AllowNetworkingModeUserSetting=0" in laptop["errors"][0]["msg"]
     # The guest's half went in without its laptop's: it still runs NAT and waits for a restart.
-    assert _drift_items(report, GUEST) == [
-        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective"),
-        ("networking mode (effective)", "mirrored", "nat", "effective")]
+    assert _drift_items(report, GUEST) == [("networking mode (effective)", "mirrored", "nat", "effective")]
+    assert _restart_items(report, GUEST) == [
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "pending_restart")]
     assert report["summary"]["clean"] == 0
 
 
@@ -318,5 +330,5 @@ def test_restart_policy_if_idle_leaves_a_busy_laptop_running_and_names_the_pendi
     # The guard asked the guest whether someone works in it before deciding.
     assert any(c["task"].endswith("Shut the WSL VM down once for every change of this laptop")
                for c in state["calls"])
-    assert ("laptop01 still differs from the baseline: WSL VM restart (wsl --shutdown) (expected done, "
-            "actual pending (restart policy if_idle))" in " ".join(output.split()))
+    assert ("laptop01 is waiting for a restart the policy leaves pending: WSL VM restart (wsl --shutdown) "
+            "(pending (restart policy if_idle))" in " ".join(output.split()))

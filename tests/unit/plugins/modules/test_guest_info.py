@@ -327,7 +327,7 @@ def test_module_baseline_reports_every_difference_and_changes_nothing(nat_guest,
     found = [(i["setting"], i["expected"], i["actual"], i["category"]) for i in result["wslfleet_drift"]]
     assert found == [
         ("networking mode (effective)", "mirrored", "nat", "effective"),
-        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "effective"),
+        ("distribution restart (wsl.conf changed after the distribution started)", "done", "pending", "pending_restart"),
         ("%s [network] generateResolvConf" % nat_guest.wsl_conf, True, None, "setting"),
         ("eth0 MTU (live)", 1400, 1500, "setting"),
         ("%s/wslfleet-mtu-eth0.service (MTU 1400 of eth0 kept across restarts)" % unit_dir,
