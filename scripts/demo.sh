@@ -38,6 +38,9 @@ step "building lab '$LAB' with $HOSTS NAT-mode guests"
 mkdir -p "$work/inventory"
 python3 lab/wslfleet_lab.py create "$LAB" --hosts "$HOSTS" --topology nat \
   --inventory-link "$work/inventory/lab.yml" >/dev/null
+# The baseline settings README.md shows (examples/inventory/group_vars/all.yml), plus what only
+# the lab needs (NAT laptops, the relay's target, guests that are not WSL kernels).
+ln -s "$PWD/examples/inventory/group_vars" "$work/inventory/group_vars"
 cp molecule/fleet/files/fleet_vars.yml "$work/inventory/fleet_vars.yml"
 
 step "rollout (canary first, then growing batches)"
@@ -62,6 +65,8 @@ play wslfleet.networking.rollout | grep -E 'Rollout summary|: ok=' || true
 reboot_pending
 
 step "drift after the repair"
-play wslfleet.networking.drift | grep -E '^DRIFT REPORT' || true
+play wslfleet.networking.drift | grep -E '^DRIFT REPORT|^  [a-z0-9]' || true
+echo
+sed -n '1,/^## In line/p' "$WSLFLEET_DRIFT_REPORT_DIR/drift-report.md" | head -n -1
 
 step "done in $((SECONDS - start)) s"
