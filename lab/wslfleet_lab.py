@@ -343,6 +343,47 @@ def save_state(state):
     write_atomic(state_path(state["name"]), json.dumps(state, indent=2, sort_keys=True) + "\n")
 
 
+# Every booted guest's systemd, journald, logind and dbus hold inotify instances as root, and the
+# kernel's per-user limit (fs.inotify.max_user_instances, 128 by default) is shared by all
+# containers and the machine itself: at about 22 guests units that need inotify fail to start and
+# the container stops while booting. The lab raises the limits to what its guests need, never
+# lowers them.
+INOTIFY_SYSCTL = "/proc/sys/fs/inotify"
+INOTIFY_NEEDS = {"max_user_instances": (256, 16), "max_user_watches": (65536, 8192)}  # base, per guest
+
+
+def inotify_needs(hosts):
+    return dict((key, base + per_host * hosts) for key, (base, per_host) in INOTIFY_NEEDS.items())
+
+
+def ensure_inotify(hosts, root=INOTIFY_SYSCTL):
+    """Raise fs.inotify limits below what ``hosts`` lab guests need; returns {key: (old, new)} raised."""
+    raised = {}
+    for key, need in sorted(inotify_needs(hosts).items()):
+        path = os.path.join(root, key)
+        with open(path) as handle:
+            current = int(handle.read().strip())
+        if current >= need:
+            continue
+        with open(path, "w") as handle:
+            handle.write("%d\n" % need)
+        raised[key] = (current, need)
+        log("raised fs.inotify.%s from %d to %d for %d lab guest(s) on this machine"
+            % (key, current, need, hosts))
+    return raised
+
+
+def lab_hosts_total(extra_state):
+    """Guests of every lab on this machine, counting ``extra_state`` as it is now."""
+    total = len(extra_state["hosts"])
+    for other in all_lab_names():
+        if other == extra_state["name"]:
+            continue
+        state = load_state(other)
+        total += len(state["hosts"]) if state else 0
+    return total
+
+
 def all_lab_names():
     names = set()
     for root in (STATE_ROOT, DATA_ROOT):
@@ -909,6 +950,7 @@ def cmd_create(args):
                 state["hosts"][host] = {"index": i, "address": host_addr(state, i)}
                 save_state(state)
                 changed = True
+        ensure_inotify(lab_hosts_total(state))
         started = []
         for host in state["hosts"]:
             prepare_host_fs(state, host, state["rootfs"])

@@ -313,3 +313,35 @@ def test_exec_runs_the_hosts_own_programs_and_returns_their_exit_code(nat_lab):
     assert (failed.returncode, failed.stderr.strip()) == (7, "oops")
     unknown = lab("exec", nat_lab, "nosuchhost", "--", "true", check=False)
     assert unknown.returncode == 1 and "nosuchhost" in unknown.stderr
+
+
+def _lab_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("wslfleet_lab_for_test", REPO / "lab" / "wslfleet_lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_inotify_limits_are_raised_for_the_guests_and_never_lowered(tmp_path, capsys):
+    """A stand-in for /proc/sys/fs/inotify: raised to what 24 guests need, a higher value kept."""
+    module = _lab_module()
+    (tmp_path / "max_user_instances").write_text("128\n")   # the kernel's default
+    (tmp_path / "max_user_watches").write_text("1000000\n")  # already above what the lab needs
+    need = module.inotify_needs(24)
+    assert need["max_user_instances"] > 128
+    raised = module.ensure_inotify(24, root=str(tmp_path))
+    assert raised == {"max_user_instances": (128, need["max_user_instances"])}
+    assert int((tmp_path / "max_user_instances").read_text()) == need["max_user_instances"]
+    assert (tmp_path / "max_user_watches").read_text() == "1000000\n"
+    assert "raised fs.inotify.max_user_instances from 128 to %d for 24 lab guest(s)" % need["max_user_instances"] \
+        in capsys.readouterr().err
+    # Fewer guests later: nothing is lowered.
+    assert module.ensure_inotify(2, root=str(tmp_path)) == {}
+    assert int((tmp_path / "max_user_instances").read_text()) == need["max_user_instances"]
+
+
+def test_a_created_lab_leaves_the_machine_with_enough_inotify_instances(nat_lab):
+    # nat_lab's two guests at least; other labs on the machine only raise the need.
+    for key, value in _lab_module().inotify_needs(2).items():
+        assert int(Path("/proc/sys/fs/inotify", key).read_text()) >= value
