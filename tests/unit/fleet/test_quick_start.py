@@ -87,7 +87,9 @@ def test_collection_installs_from_the_tarball_and_from_the_checkout(tmp_path):
     # --no-deps: Galaxy is out of reach here; ansible.windows and community.general come with the
     # `ansible` package.
     for source, where in ((str(tarball), "from-tarball"), (REPO, "from-path")):
-        proc = _run(tmp_path, ["ansible-galaxy", "collection", "install", "--no-deps", "-p", str(tmp_path / where), source])
+        # --force: a copy of the same version elsewhere on the configured paths (ansible-lint
+        # installs one in ~/.ansible/collections) otherwise turns the install into "Nothing to do".
+        proc = _run(tmp_path, ["ansible-galaxy", "collection", "install", "--no-deps", "--force", "-p", str(tmp_path / where), source])
         assert proc.returncode == 0, proc.stdout + proc.stderr
         installed = tmp_path / where / "ansible_collections" / "wslfleet" / "networking"
         assert (installed / "playbooks" / "rollout.yml").is_file()
