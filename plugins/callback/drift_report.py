@@ -186,11 +186,19 @@ class CallbackModule(CallbackBase):
 
     @staticmethod
     def _parts(result):
-        host = result.host.get_name()
-        task = result.task
+        """Host name, task, task name, tags and return data of a result.
+
+        ansible-core 2.19 hands callbacks a CallbackTaskResult with public host/task/result;
+        2.16-2.18 hand the TaskResult itself, which keeps them as _host/_task/_result.
+        """
+        host = getattr(result, "host", None) or result._host
+        task = getattr(result, "task", None) or result._task
+        data = getattr(result, "result", None)
+        if data is None:
+            data = result._result
         name = to_text(result.task_name or task.get_name() or task.action)
         tags = tuple(getattr(task, "tags", None) or ())
-        return host, task, name, tags
+        return host.get_name(), task, name, tags, data
 
     # Events -------------------------------------------------------------------------------
 
@@ -218,23 +226,23 @@ class CallbackModule(CallbackBase):
             self.collector.check_mode = True
 
     def v2_runner_on_ok(self, result):
-        host, task, name, tags = self._parts(result)
-        self.collector.add_result(host, name, result.result, self._check_mode(task), tags)
+        host, task, name, tags, data = self._parts(result)
+        self.collector.add_result(host, name, data, self._check_mode(task), tags)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        host, task, name, tags = self._parts(result)
+        host, _task, name, tags, data = self._parts(result)
         if ignore_errors or _drift.IGNORE_TAG in tags:
             return
-        self.collector.add_failure(host, name, to_text(result.result.get("msg", "")))
+        self.collector.add_failure(host, name, to_text(data.get("msg", "")))
 
     def v2_runner_on_unreachable(self, result):
-        host, _task, name, _tags = self._parts(result)
-        self.collector.add_unreachable(host, name, to_text(result.result.get("msg", "")))
+        host, _task, name, _tags, data = self._parts(result)
+        self.collector.add_unreachable(host, name, to_text(data.get("msg", "")))
 
     def v2_runner_on_skipped(self, result):
-        _host, _task, _name, tags = self._parts(result)
+        host, _task, _name, tags, _data = self._parts(result)
         if _drift.IGNORE_TAG not in tags:
-            self.collector.see(result.host.get_name())
+            self.collector.see(host)
 
     def v2_playbook_on_stats(self, stats):
         if self.setup_errors:

@@ -41,6 +41,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACTION_TESTS = os.path.join(HERE, "..", "plugins", "action")
+UNIT_TESTS = os.path.join(HERE, "..")
 WSL_CONFIG_RECORDED = os.path.join(HERE, "..", "test_data", "wsl_config", "recorded")
 
 # Identity of the recorded Windows 11 23H2 laptop (test_data/windows/host_facts_win11_23h2.json).
@@ -493,7 +494,7 @@ class _ParamsOnly:
 
 def _run_wsl_conf(args):
     """The real wsl_conf module, run in this worker against the fake guest's file."""
-    from ansible.module_utils.testing import patch_module_args
+    from _core_compat import patch_module_args
     from ansible_collections.wslfleet.networking.plugins.modules import wsl_conf
 
     out = io.StringIO()
@@ -526,7 +527,7 @@ def install(state_dir):
     from ansible.plugins.action import ActionBase
     from ansible_collections.ansible.windows.plugins.action import win_copy
 
-    sys.path.insert(0, ACTION_TESTS)
+    sys.path[:0] = [ACTION_TESTS, UNIT_TESTS]
     laptop = FakeLaptop(LaptopState(state_dir))
 
     def execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, persist_files=False,

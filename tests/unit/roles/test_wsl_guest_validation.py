@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
+from _core_compat import trust_as_template
 
 VARS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "wsl_guest", "vars", "main.yml")
 

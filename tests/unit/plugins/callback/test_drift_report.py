@@ -13,11 +13,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible import context
-from ansible.executor.task_result import CallbackTaskResult
 from ansible.inventory.host import Host
 from ansible.module_utils.common.collections import ImmutableDict
 from ansible.playbook.task import Task
 from ansible.plugins.loader import callback_loader
+
+from _core_compat import callback_task_result
 
 from ansible_collections.wslfleet.networking.plugins.callback import drift_report
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _drift
@@ -33,7 +34,7 @@ def _task(name, action="ansible.builtin.lineinfile", check_mode=True, tags=None)
 
 
 def _result(host, task, data):
-    return CallbackTaskResult(Host(host), task, data, {"name": task.name})
+    return callback_task_result(Host(host), task, data)
 
 
 class _Stats(object):

@@ -17,7 +17,7 @@ import shutil
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from _core_compat import patch_module_args
 
 from ansible_collections.wslfleet.networking.plugins.module_utils import _guest
 from ansible_collections.wslfleet.networking.plugins.modules import guest_info

@@ -20,7 +20,7 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible.module_utils.testing import patch_module_args
+from _core_compat import patch_module_args
 
 from ansible_collections.wslfleet.networking.plugins.module_utils import _mtu
 from ansible_collections.wslfleet.networking.plugins.modules import mtu as mtu_module

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from _core_compat import patch_module_args
 
 from ansible_collections.wslfleet.networking.plugins.modules import wsl_conf
 
