@@ -13,10 +13,18 @@ COLLECTION_TREE := build/ansible_collections/wslfleet/networking
 SANITY_EXCLUDE := ':!:lab' ':!:scripts' ':!:benchmarks' ':!:requirements' ':!:.ci' ':!:Makefile'
 # Scenarios run in this order; `lab` proves the lab itself before anything is tested on it.
 MOLECULE_SCENARIOS ?= $(shell scripts/list-scenarios.sh)
+SANITY_SKIPS = $(shell sed -e 's/#.*//' -e '/^$$/d' -e 's/^/--skip-test /' tests/sanity/skip-tests.txt)
+# The ansible-core matrix: the default toolchain above is 2.19; `make matrix` also runs the unit
+# tests, sanity and MATRIX_SCENARIOS on the oldest ansible-core we support and the newest on PyPI,
+# each from build/venvs/ansible-X.Y (requirements/ansible-X.Y.txt, made by bootstrap.sh).
+MATRIX_VERSIONS := 2.16 2.21
+# `config` is the cheapest scenario that still runs a module, an action plugin and the controller's
+# templating against a real lab guest (about 1 minute); `guest` takes several.
+MATRIX_SCENARIOS ?= config
 
-.PHONY: test demo setup unit pwsh-syntax sanity lint build-check molecule collection-tree clean lab-clean
+.PHONY: test demo setup unit pwsh-syntax sanity lint build-check molecule collection-tree clean lab-clean matrix
 
-test: setup unit pwsh-syntax sanity lint build-check lab-test molecule
+test: setup unit pwsh-syntax sanity lint build-check lab-test molecule matrix
 	@echo "make test: all gates passed"
 
 setup:
@@ -42,7 +50,7 @@ pwsh-syntax: setup
 
 sanity: setup collection-tree
 	cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --color=no --python $$($(BIN)/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
-	  $(shell cat tests/sanity/skip-tests.txt | sed -e 's/#.*//' -e '/^$$/d' -e 's/^/--skip-test /')
+	  $(SANITY_SKIPS)
 
 # ansible-lint installs the collection it lints into ~/.ansible/collections and may skip a reinstall
 # of the same version, linting a stale copy: drop our own copy first so it always sees this tree.
@@ -56,6 +64,22 @@ build-check: setup
 molecule: setup
 	@set -e; for s in $(MOLECULE_SCENARIOS); do \
 	  echo "=== molecule test -s $$s"; $(BIN)/molecule test -s $$s; done
+
+matrix: $(addprefix matrix-,$(MATRIX_VERSIONS))
+	@echo "make matrix: ansible-core $(MATRIX_VERSIONS) passed"
+
+# One leg: matrix-2.16, matrix-2.21 (not .PHONY: make skips pattern rules for phony targets).
+matrix-%: setup collection-tree
+	@scripts/bootstrap.sh --ansible $*
+	@echo "=== ansible-core $*: unit tests"
+	PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH build/venvs/ansible-$*/bin/python -m pytest -q tests/unit
+	@echo "=== ansible-core $*: ansible-test sanity"
+	cd $(COLLECTION_TREE) && PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH ansible-test sanity --color=no \
+	  --python $$($(CURDIR)/build/venvs/ansible-$*/bin/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
+	  $(SANITY_SKIPS)
+	@set -e; for s in $(MATRIX_SCENARIOS); do \
+	  echo "=== ansible-core $*: molecule test -s $$s"; \
+	  PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH molecule test -s $$s; done
 
 lab-clean: setup
 	$(BIN)/python lab/wslfleet_lab.py destroy --all

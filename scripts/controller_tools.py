@@ -109,9 +109,10 @@ def makefile_programs(path: Path, repo: Path = REPO) -> list[Use]:
             continue
         recipe = line.lstrip("\t").lstrip("@-+")
         recipe = recipe.replace("$(BIN)", str(VENV_BIN)).replace("$(CURDIR)", str(REPO))
-        recipe = recipe.replace("$(shell ", "$(")   # make's $(shell X) runs X like bash's $(X)
         for _ in range(3):
             recipe = re.sub(r"\$\(([A-Z_]+)\)", lambda m: variables.get(m.group(1), "MAKEVAR"), recipe)
+        # After expansion: a variable's value may hold a $(shell X) too, run like bash's $(X).
+        recipe = recipe.replace("$(shell ", "$(")
         recipe = recipe.replace("$$", "$")
         uses += shell_programs(recipe, "%s:%d" % (path.relative_to(repo), number))
     return uses
