@@ -69,6 +69,7 @@ matrix: $(addprefix matrix-,$(MATRIX_VERSIONS))
 	@echo "make matrix: ansible-core $(MATRIX_VERSIONS) passed"
 
 # One leg: matrix-2.16, matrix-2.21 (not .PHONY: make skips pattern rules for phony targets).
+# Legs share the collection tree and the scenario's lab, so run them one at a time (no -j).
 matrix-%: setup collection-tree
 	@scripts/bootstrap.sh --ansible $*
 	@echo "=== ansible-core $*: unit tests"
