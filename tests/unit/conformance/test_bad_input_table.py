@@ -22,7 +22,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.testing import patch_module_args
+from _core_compat import patch_module_args
 from ansible.playbook.play_context import PlayContext
 
 from ansible_collections.wslfleet.networking.plugins.action.wslconfig import ActionModule as WslconfigAction
