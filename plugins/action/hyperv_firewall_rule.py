@@ -18,6 +18,7 @@ from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows impor
 )
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import WSL_VM_CREATOR_ID
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import (
+    normalize_addresses,
     normalize_creator_id,
     normalize_hyperv_rule,
     normalize_list,
@@ -85,7 +86,7 @@ def _addresses(values, where):
             raise AnsibleActionFail("%s.remote_addresses item %r is not an address, a subnet (1.2.3.0/24) or a "
                                     "range (1.2.3.4-1.2.3.7)" % (where, value))
         out.append(text)
-    return normalize_list(out)
+    return normalize_addresses(out)
 
 
 def normalize_desired(rules, prefix, creator):

@@ -74,8 +74,14 @@ def raise_for_result(result, what):
     raise AnsibleActionFail("%s failed on the Windows host: %s" % (what, text))
 
 
+# win_powershell squashes anything nested deeper than `depth` (default 2) into one space-joined
+# string. The deepest result we return is HYPERV_RULE_READ_PS1's rules -> rule -> LocalPorts list of
+# strings, which needs 3; 4 leaves a level to spare and stays far below the size limits.
+RESULT_DEPTH = 4
+
+
 def _module_args(script, parameters):
-    return {"script": script, "parameters": parameters or {}, "error_action": "stop"}
+    return {"script": script, "parameters": parameters or {}, "error_action": "stop", "depth": RESULT_DEPTH}
 
 
 def run_powershell(action, script, parameters, task_vars, what):

@@ -12,6 +12,7 @@ portproxy rules, cmdlet objects for the Hyper-V firewall, and wsl.exe output par
 from __future__ import annotations
 
 import base64
+import ipaddress
 import re
 
 from ansible.errors import AnsibleError
@@ -223,6 +224,9 @@ _ENUMS = {
 
 def normalize_enum(kind, value, field=None):
     """Normalise one enum value of kind (direction/action/rule_enabled/gpo_boolean)."""
+    if isinstance(value, dict) and "String" in value:
+        # win_powershell's form of an enum a script did not cast: {Type, String, Value}.
+        value = value["String"]
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
@@ -248,6 +252,28 @@ def normalize_list(value):
             if part and part.lower() != "any":
                 out.append(part.lower())
     return sorted(set(out))
+
+
+def canonical_address(text):
+    """One firewall address item in the form Windows and we both compare: a subnet by prefix length
+    (the firewall reads `a.b.c.d/24` back as `a.b.c.d/255.255.255.0`), a single host without /32 or
+    /128, a range with both ends canonical, IPv6 compressed. Keywords (LocalSubnet, ...) and
+    anything else unparsable stay as lower-case text."""
+    text = str(text).strip().lower()
+    try:
+        if "-" in text:
+            return "-".join(str(ipaddress.ip_address(part.strip())) for part in text.split("-", 1))
+        interface = ipaddress.ip_interface(text)
+    except ValueError:
+        return text
+    if interface.network.prefixlen == interface.max_prefixlen:
+        return str(interface.ip)
+    return interface.with_prefixlen
+
+
+def normalize_addresses(value):
+    """LocalAddresses/RemoteAddresses -> sorted canonical list ([] = any)."""
+    return sorted(set(canonical_address(item) for item in normalize_list(value)))
 
 
 def normalize_creator_id(value):
@@ -279,8 +305,8 @@ def normalize_hyperv_rule(obj):
         "protocol": normalize_protocol(obj.get("Protocol")),
         "local_ports": normalize_list(obj.get("LocalPorts")),
         "remote_ports": normalize_list(obj.get("RemotePorts")),
-        "local_addresses": normalize_list(obj.get("LocalAddresses")),
-        "remote_addresses": normalize_list(obj.get("RemoteAddresses")),
+        "local_addresses": normalize_addresses(obj.get("LocalAddresses")),
+        "remote_addresses": normalize_addresses(obj.get("RemoteAddresses")),
         "vm_creator_id": normalize_creator_id(obj.get("VMCreatorId")),
         "enforcement_status": obj.get("EnforcementStatus"),
     }

@@ -59,7 +59,9 @@ CHANGE_SCRIPTS = ("HYPERV_VM_SETTING_APPLY_PS1", "HYPERV_RULE_APPLY_PS1", "PORTP
 
 def _recorded(name):
     with open(os.path.join(WSL_CONFIG_RECORDED, name + ".json"), encoding="utf-8") as handle:
-        return json.load(handle)
+        data = json.load(handle)
+    data.pop("_source", None)
+    return data
 
 
 # ---- state on disk ----------------------------------------------------------------------------
@@ -203,7 +205,7 @@ class FakeLaptop:
                 data["violations"].append("%s sent in check mode" % script)
                 return _failed("a change script ran in check mode")
             if script:
-                return self._powershell(fakes, script, args.get("parameters") or {}, data)
+                return fakes.converted(self._powershell(fakes, script, args.get("parameters") or {}, data), args)
             if module_name.endswith("win_powershell"):
                 data["violations"].append("a win_powershell script that is not a _PS1 constant")
                 return _failed("every script must be one of the _PS1 constants")
@@ -252,15 +254,17 @@ class FakeLaptop:
         running = [n for n, d in sorted(distros.items()) if d["running"]]
         if argv == ["--version"]:
             return 0, fakes.wsl_output("wsl_version_en.utf8"), b""
+        # WSL_EXEC_PS1 sets WSL_UTF8=1, so one wsl.exe run writes UTF-8 (WslClient.cpp, _O_U8TEXT).
         if argv == ["--list", "--verbose"]:
-            # The layout and UTF-16LE of the recorded `wsl_list_verbose.utf16le`.
-            lines = ["  NAME                   STATE           VERSION"]
+            # WslClient.cpp's layout: name column = longest name (or NAME) + 4, state column 16.
+            width = max([len("NAME")] + [len(n) for n in distros]) + 4
+            lines = ["  %-*s%-16s%s" % (width, "NAME", "STATE", "VERSION")]
             for index, (name, distro) in enumerate(sorted(distros.items())):
                 state = "Running" if distro["running"] else "Stopped"
-                lines.append("%s %-22s %-15s 2" % ("*" if index == 0 else " ", name, state))
-            return 0, "".join(line + "\r\n" for line in lines).encode("utf-16-le"), b""
+                lines.append("%s %-*s%-16s2" % ("*" if index == 0 else " ", width, name, state))
+            return 0, "".join(line + "\r\n" for line in lines).encode("utf-8"), b""
         if argv == ["--list", "--quiet"]:
-            return 0, "".join(n + "\r\n" for n in sorted(distros)).encode("utf-16-le"), b""
+            return 0, "".join(n + "\r\n" for n in sorted(distros)).encode("utf-8"), b""
         if argv == ["--list", "--quiet", "--running"]:
             return 0, "".join(n + "\r\n" for n in running).encode("utf-8"), b""
         if argv == ["--shutdown"]:
@@ -315,6 +319,8 @@ class FakeLaptop:
         return None
 
     def _ps_hyperv_rule_read(self, fakes, params, data):
+        # The script's hashtables, with the cmdlet's string[] properties as @() arrays; win_powershell's
+        # conversion (applied by the caller) decides what reaches the plugin.
         prefix = params["Prefix"].lower()
         return {"rules": [copy.deepcopy(r) for r in data["hyperv_rules"] if r["Name"].lower().startswith(prefix)]}
 
@@ -326,6 +332,9 @@ class FakeLaptop:
                 rules.pop(index)
                 continue
             props = dict(change["properties"])
+            for key in ("LocalAddresses", "RemoteAddresses"):
+                if key in props:
+                    props[key] = [_mask_form(a) for a in props[key]]
             rule = rules[index] if index is not None else {
                 "Name": change["name"], "LocalAddresses": ["Any"], "RemotePorts": ["Any"], "EnforcementStatus": "OK"}
             if change["op"] == "new" and index is not None:
@@ -509,6 +518,22 @@ def _run_wsl_conf(args):
 def _target(action, task_vars):
     """The host a task acts on: its delegate (a guest's handler runs wsl.exe on its laptop)."""
     return action._task.delegate_to or (task_vars or {}).get("inventory_hostname")
+
+
+def _mask_form(address):
+    """The Windows firewall stores a CIDR subnet and reads it back with a mask
+    (dsccommunity/NetworkingDsc#404, #169); assumed for the Hyper-V firewall until recorded."""
+    import ipaddress
+
+    if "/" not in address:
+        return address
+    try:
+        network = ipaddress.ip_interface(address)
+    except ValueError:
+        return address
+    if network.version == 4:
+        return "%s/%s" % (network.ip, network.netmask)
+    return address
 
 
 def _failed(msg):

@@ -9,7 +9,8 @@ handlers and the drift_report callback) on an inventory of one laptop in `wsl_ho
 guest in `wsl_guests`. Only the host boundary is fake: `_fake_laptop.py` answers every module
 call from a laptop state kept in files (the .wslconfig bytes, the guest's /etc/wsl.conf, the
 Hyper-V firewall, running distributions, every `wsl --shutdown`), replaying the recorded
-Windows outputs in tests/unit/test_data/windows.
+Windows outputs in tests/unit/test_data/windows, each through win_powershell's own output
+conversion (tests/unit/plugins/action/_win_powershell_model.py).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ WSL_CONF = b'[automount]\noptions = "metadata"\n'
 WSL_CONF_BASELINE = WSL_CONF + b"\n[boot]\nsystemd = true\n\n[network]\ngenerateResolvConf = true\n"
 # One rule already in line (wslfleet-devserver) and one the whitelist no longer lists (wslfleet-old).
 RECORDED_RULES = json.loads(_data("windows", "hyperv_rules_names.json"))["result"]["rules"]
-WHITELIST = [{"name": "devserver", "local_ports": ["8000-8010"], "remote_addresses": ["192.168.10.0/24"]}]
+# Two ports and two subnets: win_powershell squashes such lists below its depth, and the firewall reads
+# the subnets back in mask form; a converged rule must still read as converged.
+WHITELIST = [{"name": "devserver", "local_ports": ["8000-8010", "9229"],
+              "remote_addresses": ["192.168.10.0/24", "10.8.0.0/16"]}]
 # Recorded machine policy of a managed laptop: the user's networkingMode is ignored, NAT enforced.
 NAT_POLICY = json.loads(_data("windows", "host_facts_win10.json"))["result"]["policies"]
 

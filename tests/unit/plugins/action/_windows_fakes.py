@@ -3,6 +3,12 @@
 """A fake Windows host at the module boundary: `_execute_module` replays recorded
 ansible.windows.win_powershell results, chosen by the script the plugin sends.
 
+Every replayed result passes through `_win_powershell_model` (win_powershell's own output
+conversion) at the `depth` the plugin asked for, so a shape win_powershell would flatten reaches
+the plugin flattened. Fixtures under test_data/windows hold the value the script assigns to
+`$Ansible.Result` (or a recording, which the conversion leaves as it is); each names its source in
+`_source`.
+
 Shared by the Windows action plugin tests (style anchors 2.7)."""
 
 from __future__ import annotations
@@ -18,13 +24,18 @@ from ansible.playbook.task import Task
 
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_scripts as scripts
 
+import _win_powershell_model as model
+
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "test_data", "windows")
 SCRIPT_NAMES = dict((getattr(scripts, n), n) for n in dir(scripts) if n.endswith("_PS1"))
 
 
 def load(name):
     with open(os.path.join(DATA, name), encoding="utf-8") as handle:
-        return json.load(handle)
+        data = json.load(handle)
+    # Where the shape comes from is for the reader, not part of what the host returns.
+    data.pop("_source", None)
+    return data
 
 
 def wsl_output(key):
@@ -32,12 +43,28 @@ def wsl_output(key):
     return base64.b64decode(load("wsl_outputs.json")["outputs"][key])
 
 
-def pwsh_result(result, failed=False, msg=None):
-    out = {"changed": False, "failed": failed, "result": result, "output": [], "host_out": "", "host_err": "",
-           "error": [], "warning": [], "verbose": [], "debug": [], "information": []}
-    if msg:
-        out["msg"] = msg
+def pwsh_result(result, failed=False):
+    """A win_powershell result around `result` (the script's `$Ansible.Result`, still unconverted).
+    win_powershell sets no `msg` when a script fails; the error records carry the text."""
+    return {"changed": False, "failed": failed, "result": result, "output": [], "host_out": "", "host_err": "",
+            "error": [], "warning": [], "verbose": [], "debug": [], "information": []}
+
+
+def pwsh_thrown(message):
+    """A script that ran `throw 'message'`: failed plus one error record, in the shape of the
+    recorded pwsh_failed_not_elevated.json (win_powershell.ps1 builds it from the ErrorRecord)."""
+    record = copy.deepcopy(load("pwsh_failed_not_elevated.json")["error"][0])
+    record.update(output=message, fully_qualified_error_id=message, target_object=message)
+    record["exception"]["message"] = message
+    record["category_info"]["target_name"] = message
+    out = pwsh_result({}, failed=True)
+    out["error"] = [record]
     return out
+
+
+def converted(result, module_args):
+    """What the plugin receives: win_powershell's conversion at the depth the task asked for."""
+    return model.module_result(result, (module_args or {}).get("depth"))
 
 
 class FakeHost:
@@ -73,13 +100,13 @@ class FakeHost:
         self.calls.append({"script": script, "name": SCRIPT_NAMES[script], "parameters": parameters,
                            "wrap_async": wrap_async})
         if script == scripts.WSL_EXEC_PS1:
-            return self._wsl(parameters)
+            return converted(self._wsl(parameters), module_args)
         handler = self.handlers.get(script)
         if handler is None:
             raise AssertionError("unexpected call of %s" % SCRIPT_NAMES[script])
         if isinstance(handler, list):
             handler = handler.pop(0)
-        result = handler(parameters) if callable(handler) else copy.deepcopy(handler)
+        result = converted(handler(parameters) if callable(handler) else copy.deepcopy(handler), module_args)
         if wrap_async and not result.get("failed"):
             self.async_results = getattr(self, "async_results", [])
             self.async_results.append(result)

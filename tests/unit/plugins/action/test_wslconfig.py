@@ -21,13 +21,17 @@ from ansible.playbook.play_context import PlayContext
 
 from ansible_collections.wslfleet.networking.plugins.action.wslconfig import ActionModule
 
+from _windows_fakes import converted
+
 RECORDED = os.path.join(os.path.dirname(__file__), "..", "..", "test_data", "wsl_config", "recorded")
 LEGACY = b"[wsl2]\r\nmemory=4GB\r\n\r\n[experimental]\r\nnetworkingMode=nat\r\nhostAddressLoopback=true\r\n"
 
 
 def recorded(name):
     with open(os.path.join(RECORDED, name + ".json")) as handle:
-        return json.load(handle)
+        data = json.load(handle)
+    data.pop("_source", None)
+    return data
 
 
 def slurped(data, path):
@@ -48,6 +52,8 @@ class Target:
         answer = self.responses[module_name]
         if callable(answer):
             answer = answer(module_args)
+        if module_name == "ansible.windows.win_powershell":
+            answer = converted(answer, module_args)
         return json.loads(json.dumps(answer))
 
     def action_get(self, name, task=None, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sys
 
 import pytest
 from hypothesis import given
@@ -13,12 +14,17 @@ from hypothesis import strategies as st
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_facts as facts
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_parsers as p
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "action"))
+import _win_powershell_model as model  # noqa: E402 pylint: disable=wrong-import-position
+
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "test_data", "windows")
 
 
 def recorded(name):
     with open(os.path.join(DATA, name), encoding="utf-8") as handle:
-        return json.load(handle)
+        data = json.load(handle)
+    data.pop("_source", None)
+    return data
 
 
 def output(key):
@@ -32,7 +38,7 @@ EXPECTED_LIST = [
 ]
 
 
-@pytest.mark.parametrize("key", ["wsl_list_verbose.utf16le", "wsl_list_verbose.utf16le_bom", "wsl_list_verbose.utf8"])
+@pytest.mark.parametrize("key", ["wsl_list_verbose.utf16le", "wsl_list_verbose.utf8"])
 def test_list_verbose_in_every_encoding(key):
     assert p.parse_wsl_list_verbose(p.decode_wsl_output(output(key))) == EXPECTED_LIST
 
@@ -136,22 +142,34 @@ def test_unknown_enum_number_is_an_error_not_a_guess():
         p.normalize_enum("action", None)
 
 
-def test_rules_in_both_enum_forms_normalise_alike():
-    names = p.normalize_hyperv_rule(recorded("hyperv_rules_names.json")["result"]["rules"][0])
-    numbers = p.normalize_hyperv_rule(recorded("hyperv_rules_numbers.json")["result"]["rules"][0])
-    for key in ("direction", "action", "enabled", "protocol", "local_ports", "remote_addresses", "vm_creator_id",
-                "local_addresses", "remote_ports"):
-        assert names[key] == numbers[key], key
-    assert numbers["local_ports"] == ["8000-8010"] and numbers["remote_ports"] == []
-    blockssh = p.normalize_hyperv_rule(recorded("hyperv_rules_numbers.json")["result"]["rules"][1])
-    assert (blockssh["direction"], blockssh["action"], blockssh["enabled"], blockssh["protocol"]) == (
-        "outbound", "block", False, "tcp")
+def test_recorded_rule_normalises_with_canonical_subnets():
+    rule = p.normalize_hyperv_rule(recorded("hyperv_rules_names.json")["result"]["rules"][0])
+    assert (rule["direction"], rule["action"], rule["enabled"], rule["protocol"]) == ("inbound", "allow", True, "tcp")
+    assert rule["local_ports"] == ["8000-8010"] and rule["remote_ports"] == [] and rule["local_addresses"] == []
+    # Read back in mask form, compared in prefix form.
+    assert rule["remote_addresses"] == ["192.168.10.0/24"]
+    assert rule["vm_creator_id"] == facts.WSL_VM_CREATOR_ID
 
 
-def test_vm_settings_in_both_forms():
+@pytest.mark.parametrize("given, expected", [
+    ("192.168.10.0/255.255.255.0", "192.168.10.0/24"), ("192.168.10.0/24", "192.168.10.0/24"),
+    ("10.0.0.1/32", "10.0.0.1"), ("10.0.0.1", "10.0.0.1"), ("10.0.0.1 - 10.0.0.9", "10.0.0.1-10.0.0.9"),
+    ("FE80:0:0::1/64", "fe80::1/64"), ("LocalSubnet", "localsubnet"),
+])
+def test_canonical_address(given, expected):
+    assert p.canonical_address(given) == expected
+
+
+def test_uncast_enum_as_win_powershell_returns_it():
+    # A script that forgets the [string] cast gets {Type, String, Value} from win_powershell.
+    enum = model.convert(model.PSEnum("Microsoft.PowerShell.Cmdletization.GeneratedTypes.NetSecurity.Action",
+                                      "Block", 4), 0)
+    assert p.normalize_enum("action", enum) == "block"
+
+
+def test_vm_settings_normalise():
     names = p.normalize_vm_setting(recorded("hyperv_vm_setting_names.json")["result"]["persistent"])
-    numbers = p.normalize_vm_setting(recorded("hyperv_vm_setting_numbers.json")["result"]["persistent"])
-    assert names == numbers == {
+    assert names == {
         "name": facts.WSL_VM_CREATOR_ID, "enabled": True, "default_inbound_action": "block",
         "default_outbound_action": "allow", "loopback_enabled": "notconfigured", "allow_host_policy_merge": "notconfigured"}
     assert p.normalize_vm_setting(None)["enabled"] == "notconfigured"

@@ -15,7 +15,7 @@ from ansible_collections.wslfleet.networking.plugins.plugin_utils import _window
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_scripts as scripts
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "action"))
-from _windows_fakes import FakeHost, load, make_action, pwsh_result  # noqa: E402 pylint: disable=wrong-import-position
+from _windows_fakes import FakeHost, load, make_action, pwsh_result, pwsh_thrown  # noqa: E402 pylint: disable=wrong-import-position
 
 
 class Probe(ActionBase):
@@ -30,7 +30,7 @@ def test_run_powershell_sends_script_and_parameters_untouched():
     assert result["account"] == "LAPTOP01\\dev"
     kwargs = action._execute_module.call_args.kwargs
     assert kwargs["module_args"] == {"script": scripts.HOST_FACTS_PS1, "parameters": {"X": "a'b\"c"},
-                                     "error_action": "stop"}
+                                     "error_action": "stop", "depth": w.RESULT_DEPTH}
 
 
 @pytest.mark.parametrize("msg, expected", [
@@ -40,14 +40,16 @@ def test_run_powershell_sends_script_and_parameters_untouched():
     ("Access to the path is denied", "failed on the Windows host: Access to the path is denied"),
 ])
 def test_failures_map_to_fixes(msg, expected):
-    fake = FakeHost().on("HOST_FACTS_PS1", pwsh_result({}, failed=True, msg=msg))
+    fake = FakeHost().on("HOST_FACTS_PS1", pwsh_thrown(msg))
     with pytest.raises(AnsibleActionFail, match=expected):
         w.run_powershell(make_action(Probe, {}, fake), scripts.HOST_FACTS_PS1, {}, {}, "reading")
 
 
 def test_error_records_are_included():
-    text = w.result_error_text(load("pwsh_failed_not_elevated.json"))
-    assert text.count("WSLFLEET_NOT_ELEVATED") >= 2
+    # win_powershell sets no msg for a script error: the token comes from the error record.
+    recorded = load("pwsh_failed_not_elevated.json")
+    assert "msg" not in recorded
+    assert "WSLFLEET_NOT_ELEVATED" in w.result_error_text(recorded)
 
 
 def test_run_wsl_decodes_each_command():
