@@ -62,6 +62,9 @@ def build_info(facts, runs):
         "wslg_version": (versions or {}).get("wslg"),
         "windows_version": (versions or {}).get("windows"),
         "supported": wsl_version_supported((versions or {}).get("wsl")),
+        # Which wsl.exe answered: the MSI install location, Program Files, or the System32 stub.
+        "executable": version_run.get("executable"),
+        "executable_source": version_run.get("executable_source"),
         "warnings": [line for line in (version_run["stderr"] + verbose_run["stderr"]).splitlines()
                      if line.strip()],
     }

@@ -81,10 +81,17 @@ windows:
   type: dict
   sample: {build: 22631, ubr: 4317, display_version: 23H2, is_windows11: true}
 wsl:
-  description: WSL package facts; C(version) is null when the Store WSL is missing.
+  description:
+    - WSL package facts; C(version) is null when the Store WSL is missing.
+    - C(executable) is the wsl.exe that answered and C(executable_source) where it was found, in the
+      order tried - C(msi_install_location) (the folder the WSL package records under
+      C(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Lxss\\MSI)), C(program_files)
+      (C(%ProgramFiles%\\WSL\\wsl.exe)), C(system32) (inbox WSL only). The System32 wsl.exe of the Store
+      WSL fails from WinRM and SSH sessions.
   returned: always
   type: dict
-  sample: {version: 2.3.26.0, kernel_version: 5.15.167.4-1, supported: true, warnings: []}
+  sample: {version: 2.3.26.0, kernel_version: 5.15.167.4-1, supported: true, warnings: [],
+           executable: "C:\\Program Files\\WSL\\wsl.exe", executable_source: msi_install_location}
 distributions:
   description: Registered distributions.
   returned: always

@@ -95,13 +95,14 @@ def run_powershell(action, script, parameters, task_vars, what):
 
 
 def run_wsl(action, commands, task_vars, timeout=120):
-    """Run each argument list with wsl.exe; return [{args, rc, stdout, stderr}] with decoded text."""
+    """Run each argument list with wsl.exe; return [{args, rc, stdout, stderr, executable,
+    executable_source}] with decoded text. Which wsl.exe runs is decided in WSL_EXEC_PS1 alone."""
     raw = run_powershell(
         action, WSL_EXEC_PS1, {"Commands": [list(c) for c in commands], "TimeoutSeconds": timeout},
-        task_vars, "running wsl.exe")
-    runs = raw if isinstance(raw, list) else [raw]
-    if len(runs) != len(commands):
-        raise AnsibleActionFail("running wsl.exe: expected %d results, got %d" % (len(commands), len(runs)))
+        task_vars, "running wsl.exe") or {}
+    runs = raw.get("runs") if isinstance(raw, dict) else None
+    if not isinstance(runs, list) or len(runs) != len(commands):
+        raise AnsibleActionFail("running wsl.exe: expected %d results, got %r" % (len(commands), runs))
     out = []
     for command, run in zip(commands, runs):
         out.append({
@@ -109,6 +110,8 @@ def run_wsl(action, commands, task_vars, timeout=120):
             "rc": int(run.get("rc", -1)),
             "stdout": decode_wsl_output(run.get("stdout") or ""),
             "stderr": decode_wsl_output(run.get("stderr") or ""),
+            "executable": raw.get("executable"),
+            "executable_source": raw.get("executable_source"),
         })
     return out
 

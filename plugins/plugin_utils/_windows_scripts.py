@@ -15,10 +15,44 @@ Rules for these scripts:
 
 from __future__ import annotations
 
+# The one place that knows which wsl.exe to start. Store/MSI WSL installs the real wsl.exe under
+# Program Files and records the folder in HKLM ...\Lxss\MSI InstallLocation (WSL's
+# msipackage/package.wix.in); the System32 wsl.exe is only a stub that relaunches it, and that
+# relaunch fails from session 0 (WinRM, OpenSSH, tasks without a desktop) with "The file cannot be
+# accessed by the system" (microsoft/WSL#9231). System32 is left for inbox WSL, which has nothing
+# else. Scripts embed this where they say `# <Get-WslExecutable>`; the syntax of every assembled
+# script is checked by tests/unit/plugins/plugin_utils/test_windows_runner.py.
+_WSL_RESOLVE_FUNCTION = r"""
+function Get-WslExecutable {
+    $programFiles = $env:ProgramW6432
+    if (-not $programFiles) { $programFiles = $env:ProgramFiles }
+    $candidates = New-Object -TypeName System.Collections.Generic.List[object]
+    $msi = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Lxss\MSI' -Name InstallLocation -ErrorAction SilentlyContinue
+    if ($msi -and $msi.InstallLocation) {
+        $candidates.Add(@{ source = 'msi_install_location'; path = (Join-Path -Path ([string]$msi.InstallLocation) -ChildPath 'wsl.exe') })
+    }
+    $candidates.Add(@{ source = 'program_files'; path = (Join-Path -Path $programFiles -ChildPath 'WSL\wsl.exe') })
+    $candidates.Add(@{ source = 'system32'; path = (Join-Path -Path $env:SystemRoot -ChildPath 'System32\wsl.exe') })
+    foreach ($candidate in $candidates) {
+        if (Test-Path -LiteralPath $candidate.path -PathType Leaf) { return $candidate }
+    }
+    $null
+}
+"""
+
+_WSL_RESOLVE_MARK = "# <Get-WslExecutable>\n"
+
+
+def _with_wsl_resolver(text):
+    if _WSL_RESOLVE_MARK not in text:
+        raise ValueError("script has no place for Get-WslExecutable")
+    return text.replace(_WSL_RESOLVE_MARK, _WSL_RESOLVE_FUNCTION.lstrip("\n"))
+
+
 # Runs wsl.exe once per argument list with WSL_UTF8=1 and returns the raw bytes (base64) so that
 # Python decodes them, with a UTF-16 fallback for builds that ignore WSL_UTF8. Reading both
 # streams asynchronously avoids the pipe deadlock of sequential reads.
-WSL_EXEC_PS1 = r"""
+WSL_EXEC_PS1 = _with_wsl_resolver(r"""
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [Parameter(Mandatory)][object[]]$Commands,
@@ -36,8 +70,10 @@ function ConvertTo-ArgumentString {
     $quoted -join ' '
 }
 
-$wsl = Join-Path -Path $env:SystemRoot -ChildPath 'System32\wsl.exe'
-if (-not (Test-Path -LiteralPath $wsl)) { throw 'WSLFLEET_NO_WSL' }
+# <Get-WslExecutable>
+$resolved = Get-WslExecutable
+if (-not $resolved) { throw 'WSLFLEET_NO_WSL' }
+$wsl = $resolved.path
 $results = foreach ($command in $Commands) {
     $psi = New-Object -TypeName System.Diagnostics.ProcessStartInfo -ArgumentList $wsl
     $psi.Arguments = ConvertTo-ArgumentString -Arguments ([string[]]@($command))
@@ -63,8 +99,12 @@ $results = foreach ($command in $Commands) {
         stderr = [Convert]::ToBase64String($stderr.ToArray())
     }
 }
-$Ansible.Result = @($results)
-"""
+$Ansible.Result = @{
+    executable = $wsl
+    executable_source = $resolved.source
+    runs = @($results)
+}
+""")
 
 # Facts wsl_info needs from the host besides wsl.exe: who we run as, the Windows build from the
 # registry, WSL machine policies, Hyper-V firewall availability and the user's .wslconfig bytes.
@@ -286,13 +326,16 @@ Register-ScheduledTask @register | Out-Null
 # The re-sync script the scheduled task runs on the host. Its config (JSON, written next to it)
 # names the distro and the rules whose connect address is the guest. It never starts WSL: it acts
 # only when the distro is already running, so a logon does not boot the VM.
-PORTPROXY_SYNC_PS1 = r"""
+PORTPROXY_SYNC_PS1 = _with_wsl_resolver(r"""
 [CmdletBinding()]
 param([Parameter(Mandatory)][string]$ConfigPath)
 $ErrorActionPreference = 'Stop'
 $config = Get-Content -LiteralPath $ConfigPath -Raw | ConvertFrom-Json
 $env:WSL_UTF8 = '1'
-$wsl = Join-Path -Path $env:SystemRoot -ChildPath 'System32\wsl.exe'
+# <Get-WslExecutable>
+$resolved = Get-WslExecutable
+if (-not $resolved) { return }
+$wsl = $resolved.path
 $netsh = Join-Path -Path $env:SystemRoot -ChildPath 'System32\netsh.exe'
 $running = @(& $wsl --list --quiet --running 2>$null | ForEach-Object { ($_ -replace "`0", '').Trim() })
 if ($running -notcontains $config.distribution) { return }
@@ -311,7 +354,7 @@ foreach ($rule in $config.rules) {
         & $netsh interface portproxy set $rule.family @arguments | Out-Null
     }
 }
-"""
+""")
 
 # Hyper-V firewall VM settings for one VM creator, from the persistent (configured) store and the
 # active (effective) store. A creator without settings returns $null for the persistent object.

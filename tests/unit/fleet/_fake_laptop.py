@@ -247,7 +247,7 @@ class FakeLaptop:
             rc, stdout, stderr = self._wsl(fakes, list(argv), data)
             out.append({"args": argv, "rc": rc, "stdout": base64.b64encode(stdout).decode(),
                         "stderr": base64.b64encode(stderr).decode()})
-        return out
+        return fakes.wsl_exec_result(out, *fakes.FakeHost.WSL_EXECUTABLE)
 
     def _wsl(self, fakes, argv, data):
         distros = data["distributions"]

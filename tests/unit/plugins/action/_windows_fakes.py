@@ -62,6 +62,11 @@ def pwsh_thrown(message):
     return out
 
 
+def wsl_exec_result(runs, executable, source):
+    """WSL_EXEC_PS1's $Ansible.Result: the wsl.exe Get-WslExecutable chose and one entry per run."""
+    return {"executable": executable, "executable_source": source, "runs": list(runs)}
+
+
 def converted(result, module_args):
     """What the plugin receives: win_powershell's conversion at the depth the task asked for."""
     return model.module_result(result, (module_args or {}).get("depth"))
@@ -75,10 +80,15 @@ class FakeHost:
     list of such dicts consumed per call (for polling).
     """
 
+    # Where Store/MSI WSL puts wsl.exe (WSL msipackage/package.wix.in: ProgramFiles64Folder\WSL, recorded
+    # as HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Lxss\MSI InstallLocation with a trailing '\').
+    WSL_EXECUTABLE = ("C:\\Program Files\\WSL\\wsl.exe", "msi_install_location")
+
     def __init__(self):
         self.handlers = {}
         self.wsl = {}
         self.calls = []
+        self.wsl_executable = self.WSL_EXECUTABLE
 
     def on(self, script_name, handler):
         self.handlers[getattr(scripts, script_name)] = handler
@@ -124,7 +134,7 @@ class FakeHost:
             rc, out, err = table[key]
             results.append({"args": argv, "rc": rc, "stdout": base64.b64encode(out).decode(),
                             "stderr": base64.b64encode(err).decode()})
-        return pwsh_result(results)
+        return pwsh_result(wsl_exec_result(results, *self.wsl_executable))
 
 
 def make_action(cls, args, host, check_mode=False, diff=False, port=5986):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wslfleet.networking.plugins.action import wsl_info
+from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_scripts
 
 from _windows_fakes import FakeHost, load, make_action, wsl_output
 
@@ -50,6 +52,27 @@ def test_windows11_host_report():
     assert result["wslconfig"]["exists"] is True and result["wslconfig"]["path"] == "C:\\Users\\dev\\.wslconfig"
     assert result["effective_networking_mode"] is None
     assert PROBE not in [tuple(c) for c in fake.wsl_calls()], "no probe unless asked: it starts the distro"
+
+
+@pytest.mark.parametrize("executable", [("C:\\Program Files\\WSL\\wsl.exe", "msi_install_location"),
+                                        ("C:\\Windows\\System32\\wsl.exe", "system32")])
+def test_reports_which_wsl_exe_answered(executable):
+    fake = host()
+    fake.wsl_executable = executable
+    result = run({}, fake)
+    assert (result["wsl"]["executable"], result["wsl"]["executable_source"]) == executable
+
+
+def test_wsl_exe_is_resolved_in_one_place_msi_location_first():
+    """Store/MSI WSL's System32 stub fails from session 0 (microsoft/WSL#9231): the MSI install
+    location comes first, then Program Files, and System32 last (inbox WSL)."""
+    resolver = _windows_scripts._WSL_RESOLVE_FUNCTION
+    order = [resolver.index(s) for s in ("Lxss\\MSI", "'WSL\\wsl.exe'", "'System32\\wsl.exe'")]
+    assert order == sorted(order)
+    for name in (n for n in dir(_windows_scripts) if n.endswith("_PS1")):
+        text = getattr(_windows_scripts, name).replace(resolver, "")
+        assert not re.search(r"\\wsl\.exe'", text), "%s names a wsl.exe path instead of using Get-WslExecutable" % name
+    assert resolver in _windows_scripts.WSL_EXEC_PS1 and resolver in _windows_scripts.PORTPROXY_SYNC_PS1
 
 
 def test_localized_version_output_in_utf16():

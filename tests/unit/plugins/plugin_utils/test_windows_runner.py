@@ -57,7 +57,8 @@ def test_run_wsl_decodes_each_command():
     fake.wsl = {("--list", "--quiet"): (0, "Ubuntu\r\n".encode("utf-16-le"), b""),
                 ("--version",): (-1, b"", "Invalid command line option: --version\r\n".encode("utf-16-le"))}
     runs = w.run_wsl(make_action(Probe, {}, fake), [["--list", "--quiet"], ["--version"]], {})
-    assert runs[0] == {"args": ["--list", "--quiet"], "rc": 0, "stdout": "Ubuntu\n", "stderr": ""}
+    assert runs[0] == {"args": ["--list", "--quiet"], "rc": 0, "stdout": "Ubuntu\n", "stderr": "",
+                       "executable": "C:\\Program Files\\WSL\\wsl.exe", "executable_source": "msi_install_location"}
     assert runs[1]["rc"] == -1 and runs[1]["stderr"].startswith("Invalid command line option")
 
 
@@ -145,6 +146,16 @@ def test_every_script_takes_data_through_its_param_block_only():
         assert "{{" not in text and "%s" not in text and "%(" not in text, name
         assert text.lstrip().startswith("[CmdletBinding("), name
         assert "param(" in text, name
+
+
+def test_every_assembled_script_parses():
+    """make pwsh-syntax parses the _PS1 literals; the scripts assembled around Get-WslExecutable are
+    checked here with the same grammar."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "scripts"))
+    from check_powershell import first_error  # pylint: disable=import-outside-toplevel
+
+    for name in (n for n in dir(scripts) if n.endswith("_PS1")):
+        assert first_error(getattr(scripts, name)) is None, name
 
 
 def test_read_scripts_run_in_check_mode_and_report_unchanged():
