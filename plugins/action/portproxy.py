@@ -38,6 +38,7 @@ WSL_TARGET = "wsl"
 SYNC_TASK_NAME = "wslfleet-portproxy-sync"
 SYNC_SCRIPT_NAME = "portproxy-sync.ps1"
 SYNC_CONFIG_NAME = "portproxy-sync.json"
+SYNC_STATUS_NAME = "portproxy-sync-status.json"
 
 RULE_SPEC = dict(
     listen_port=dict(type="int", required=True),
@@ -178,6 +179,21 @@ def sync_config_text(distribution, rules):
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
 
 
+def sync_status(text):
+    """The re-sync task's last verdict (the JSON its script writes), or None before its first run."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {"ok": False, "time": None, "errors": ["the status file is not JSON: %r" % text[:200]]}
+    if not isinstance(data, dict):
+        return {"ok": False, "time": None, "errors": ["the status file holds %r" % (data,)]}
+    errors = data.get("errors") or []
+    return {"ok": bool(data.get("ok")), "time": data.get("time"), "action": data.get("action"),
+            "address": data.get("address"), "errors": [str(e) for e in (errors if isinstance(errors, list) else [errors])]}
+
+
 class ActionModule(WindowsAction):
     _requires_connection = True
 
@@ -202,6 +218,7 @@ class ActionModule(WindowsAction):
 
         read = run_powershell(self, PORTPROXY_READ_PS1, {
             "TaskName": SYNC_TASK_NAME, "ScriptName": SYNC_SCRIPT_NAME, "ConfigName": SYNC_CONFIG_NAME,
+            "StatusName": SYNC_STATUS_NAME,
         }, task_vars, "reading portproxy rules")
         current = parse_portproxy_registry(read.get("rules"))
 
@@ -288,7 +305,8 @@ class ActionModule(WindowsAction):
     def _plan_sync(self, args, read, guest_rules, changes, distribution, account, task_vars):
         """Decide what happens to the re-sync task that we own."""
         task = read.get("task")
-        base = {"TaskName": SYNC_TASK_NAME, "ScriptName": SYNC_SCRIPT_NAME, "ConfigName": SYNC_CONFIG_NAME}
+        base = {"TaskName": SYNC_TASK_NAME, "ScriptName": SYNC_SCRIPT_NAME, "ConfigName": SYNC_CONFIG_NAME,
+                "StatusName": SYNC_STATUS_NAME}
         owned = []
         if read.get("config"):
             try:
@@ -317,8 +335,15 @@ class ActionModule(WindowsAction):
         report = {"state": "present", "name": SYNC_TASK_NAME, "distribution": distribution, "user": account,
                   "interval_minutes": args["resync_interval"],
                   "rules": ["%s %s:%s" % rule_key(r) for r in sorted(keep, key=rule_key)]}
+        last = sync_status(read.get("sync_status"))
+        report["last_result"] = last
         up_to_date = (task is not None and read.get("script") == PORTPROXY_SYNC_PS1 and read.get("config") == config
                       and account_matches(account, task.get("user")))
+        if up_to_date and last is not None and not last["ok"]:
+            # Reinstalling writes the current script and clears the verdict; until then it is drift.
+            report["problem"] = "the last re-sync (%s) failed: %s" % (last.get("time"), "; ".join(last["errors"]))
+            self._display.warning("portproxy: " + report["problem"])
+            up_to_date = False
         if up_to_date:
             return {"action": "none", "report": report}
         return {"action": "install", "report": report, "parameters": dict(

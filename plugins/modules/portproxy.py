@@ -176,8 +176,14 @@ iphlpsvc_started:
   returned: always
   type: bool
 resync_task:
-  description: The state of the re-sync scheduled task.
+  description:
+    - The state of the re-sync scheduled task.
+    - C(last_result) is the verdict its last run wrote (C(ok), C(time), C(action), C(address), C(errors)),
+      null before the first run. A failed last run sets C(problem), counts as a change (drift in check
+      mode) and reinstalls the task.
   returned: always
   type: dict
-  sample: {state: present, name: wslfleet-portproxy-sync, distribution: Ubuntu, interval_minutes: 5}
+  sample: {state: present, name: wslfleet-portproxy-sync, distribution: Ubuntu, interval_minutes: 5,
+           last_result: {ok: true, time: "2026-12-02T09:15:00.0000000Z", action: 1 rule(s) re-pointed,
+                         address: 172.28.176.5, errors: []}}
 """

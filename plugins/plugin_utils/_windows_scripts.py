@@ -40,19 +40,38 @@ function Get-WslExecutable {
 }
 """
 
-_WSL_RESOLVE_MARK = "# <Get-WslExecutable>\n"
+# Windows PowerShell 5.1 turns each stderr line of a redirected native command into an error
+# record, and under $ErrorActionPreference = 'Stop' the first one ends the script
+# (PowerShell/PowerShell#3996, #4002; changed only in PowerShell 7.2). Native tools (netsh, wsl.exe)
+# therefore run here under 'Continue', with their exit code and every line of output returned.
+_INVOKE_NATIVE_FUNCTION = r"""
+function Invoke-Native {
+    param([Parameter(Mandatory)][string]$FilePath, [string[]]$Arguments = @())
+    $ErrorActionPreference = 'Continue'
+    $lines = @(& $FilePath @Arguments 2>&1 | ForEach-Object { ([string]$_) -replace "`0", '' })
+    @{ rc = $LASTEXITCODE; lines = $lines; text = (($lines | Where-Object { $_.Trim() }) -join ' ').Trim() }
+}
+"""
+
+_PARTS = {
+    "# <Get-WslExecutable>\n": _WSL_RESOLVE_FUNCTION,
+    "# <Invoke-Native>\n": _INVOKE_NATIVE_FUNCTION,
+}
 
 
-def _with_wsl_resolver(text):
-    if _WSL_RESOLVE_MARK not in text:
-        raise ValueError("script has no place for Get-WslExecutable")
-    return text.replace(_WSL_RESOLVE_MARK, _WSL_RESOLVE_FUNCTION.lstrip("\n"))
+def _assemble(text):
+    """Put the shared functions where a script names them (each is written once, above)."""
+    for mark, function in _PARTS.items():
+        text = text.replace(mark, function.lstrip("\n"))
+    if "# <" in text:
+        raise ValueError("script names a shared function that does not exist")
+    return text
 
 
 # Runs wsl.exe once per argument list with WSL_UTF8=1 and returns the raw bytes (base64) so that
 # Python decodes them, with a UTF-16 fallback for builds that ignore WSL_UTF8. Reading both
 # streams asynchronously avoids the pipe deadlock of sequential reads.
-WSL_EXEC_PS1 = _with_wsl_resolver(r"""
+WSL_EXEC_PS1 = _assemble(r"""
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [Parameter(Mandatory)][object[]]$Commands,
@@ -164,7 +183,8 @@ PORTPROXY_READ_PS1 = r"""
 param(
     [Parameter(Mandatory)][string]$TaskName,
     [Parameter(Mandatory)][string]$ScriptName,
-    [Parameter(Mandatory)][string]$ConfigName
+    [Parameter(Mandatory)][string]$ConfigName,
+    [Parameter(Mandatory)][string]$StatusName
 )
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
@@ -200,7 +220,11 @@ $script = $null
 if (Test-Path -LiteralPath $ScriptPath -PathType Leaf) { $script = [System.IO.File]::ReadAllText($ScriptPath) }
 $config = $null
 if (Test-Path -LiteralPath $ConfigPath -PathType Leaf) { $config = [System.IO.File]::ReadAllText($ConfigPath) }
+$StatusPath = Join-Path -Path $directory -ChildPath $StatusName
+$syncStatus = $null
+if (Test-Path -LiteralPath $StatusPath -PathType Leaf) { $syncStatus = [System.IO.File]::ReadAllText($StatusPath) }
 $Ansible.Result = @{
+    sync_status = $syncStatus
     rules = $rules
     iphlpsvc = $serviceState
     task = $taskState
@@ -214,7 +238,7 @@ $Ansible.Result = @{
 # Applies portproxy changes with netsh, one argv element per parameter (no command line is ever
 # assembled from data), then makes sure the IP Helper service runs. A delete whose rule is already
 # gone counts as done: netsh's message for that is localized, the registry is not.
-PORTPROXY_APPLY_PS1 = r"""
+PORTPROXY_APPLY_PS1 = _assemble(r"""
 [CmdletBinding()]
 param(
     [object[]]$Changes = @(),
@@ -225,6 +249,7 @@ $ErrorActionPreference = 'Stop'
 $principal = New-Object -TypeName System.Security.Principal.WindowsPrincipal -ArgumentList ([System.Security.Principal.WindowsIdentity]::GetCurrent())
 if (-not $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)) { throw 'WSLFLEET_NOT_ELEVATED' }
 
+# <Invoke-Native>
 $netsh = Join-Path -Path $env:SystemRoot -ChildPath 'System32\netsh.exe'
 $base = 'HKLM:\SYSTEM\CurrentControlSet\Services\PortProxy'
 $log = New-Object -TypeName System.Collections.Generic.List[string]
@@ -235,18 +260,18 @@ foreach ($change in $Changes) {
     # '*' is how a rule created without listenaddress shows up; it is deleted the same way.
     if ($change.listen_address -ne '*') { $listen += "listenaddress=$($change.listen_address)" }
     if ($change.op -eq 'delete') {
-        $output = & $netsh interface portproxy delete $family @listen protocol=tcp 2>&1
+        $run = Invoke-Native -FilePath $netsh -Arguments (@('interface', 'portproxy', 'delete', $family) + $listen + @('protocol=tcp'))
         $valueName = '{0}/{1}' -f $change.listen_address, $change.listen_port
         $key = Get-Item -LiteralPath (Join-Path -Path $base -ChildPath "$family\tcp") -ErrorAction SilentlyContinue
-        if ($LASTEXITCODE -ne 0 -and $key -and ($key.GetValueNames() -contains $valueName)) {
-            throw "netsh interface portproxy delete $family $($listen -join ' ') failed ($LASTEXITCODE): $($output -join ' ')"
+        if ($run.rc -ne 0 -and $key -and ($key.GetValueNames() -contains $valueName)) {
+            throw "netsh interface portproxy delete $family $($listen -join ' ') failed ($($run.rc)): $($run.text)"
         }
     }
     elseif ($change.op -eq 'set') {
         $connect = @("connectport=$($change.connect_port)", "connectaddress=$($change.connect_address)")
-        $output = & $netsh interface portproxy set $family @listen @connect protocol=tcp 2>&1
-        if ($LASTEXITCODE -ne 0) {
-            throw "netsh interface portproxy set $family $($listen -join ' ') failed ($LASTEXITCODE): $($output -join ' ')"
+        $run = Invoke-Native -FilePath $netsh -Arguments (@('interface', 'portproxy', 'set', $family) + $listen + $connect + @('protocol=tcp'))
+        if ($run.rc -ne 0) {
+            throw "netsh interface portproxy set $family $($listen -join ' ') failed ($($run.rc)): $($run.text)"
         }
     }
     else { throw "unknown portproxy operation '$($change.op)'" }
@@ -264,7 +289,7 @@ if ($EnsureService) {
     }
 }
 $Ansible.Result = @{ log = @($log) }
-"""
+""")
 
 # Installs (or removes) the scheduled task that keeps `connect_address: wsl` rules pointing at the
 # guest's current NAT address. It runs as the WSL user (distros are per user), elevated for netsh,
@@ -276,6 +301,7 @@ param(
     [Parameter(Mandatory)][string]$TaskName,
     [Parameter(Mandatory)][string]$ScriptName,
     [Parameter(Mandatory)][string]$ConfigName,
+    [Parameter(Mandatory)][string]$StatusName,
     [string]$ScriptText,
     [string]$ConfigText,
     [string]$User,
@@ -288,12 +314,13 @@ if (-not $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Adm
 $directory = Join-Path -Path $env:ProgramFiles -ChildPath 'wslfleet'
 $ScriptPath = Join-Path -Path $directory -ChildPath $ScriptName
 $ConfigPath = Join-Path -Path $directory -ChildPath $ConfigName
+$StatusPath = Join-Path -Path $directory -ChildPath $StatusName
 
 if ($State -eq 'absent') {
     if (Get-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue) {
         Unregister-ScheduledTask -TaskName $TaskName -Confirm:$false
     }
-    foreach ($path in @($ScriptPath, $ConfigPath)) {
+    foreach ($path in @($ScriptPath, $ConfigPath, $StatusPath)) {
         if (Test-Path -LiteralPath $path -PathType Leaf) { Remove-Item -LiteralPath $path -Force }
     }
     return
@@ -303,9 +330,14 @@ $utf8 = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
 if (-not (Test-Path -LiteralPath $directory)) { New-Item -Path $directory -ItemType Directory -Force | Out-Null }
 [System.IO.File]::WriteAllText($ScriptPath, $ScriptText, $utf8)
 [System.IO.File]::WriteAllText($ConfigPath, $ConfigText, $utf8)
-$argument = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "{0}" -ConfigPath "{1}"' -f @(
-    $ScriptPath, $ConfigPath)
-$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argument
+# A new script starts without the old one's verdict.
+if (Test-Path -LiteralPath $StatusPath -PathType Leaf) { Remove-Item -LiteralPath $StatusPath -Force }
+# powershell.exe -WindowStyle Hidden still flashes a console in the user's session
+# (PowerShell/PowerShell#3028); conhost --headless gives it none to show.
+$conhost = Join-Path -Path $env:SystemRoot -ChildPath 'System32\conhost.exe'
+$argument = ('--headless powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden ' +
+    '-File "{0}" -ConfigPath "{1}" -StatusPath "{2}"') -f @($ScriptPath, $ConfigPath, $StatusPath)
+$action = New-ScheduledTaskAction -Execute $conhost -Argument $argument
 $trigger = New-ScheduledTaskTrigger -AtLogOn -User $User
 $trigger.Repetition = (New-ScheduledTaskTrigger -Once -At (Get-Date) -RepetitionInterval (New-TimeSpan -Minutes $IntervalMinutes)).Repetition
 $taskPrincipal = New-ScheduledTaskPrincipal -UserId $User -LogonType Interactive -RunLevel Highest
@@ -325,35 +357,68 @@ Register-ScheduledTask @register | Out-Null
 
 # The re-sync script the scheduled task runs on the host. Its config (JSON, written next to it)
 # names the distro and the rules whose connect address is the guest. It never starts WSL: it acts
-# only when the distro is already running, so a logon does not boot the VM.
-PORTPROXY_SYNC_PS1 = _with_wsl_resolver(r"""
+# only when the distro is already running, so a logon does not boot the VM. Every netsh result is
+# checked, and the outcome of each run is written to the status file next to it, which the
+# portproxy plugin reads: a re-sync that fails is drift, not silence.
+PORTPROXY_SYNC_PS1 = _assemble(r"""
 [CmdletBinding()]
-param([Parameter(Mandatory)][string]$ConfigPath)
+param(
+    [Parameter(Mandatory)][string]$ConfigPath,
+    [Parameter(Mandatory)][string]$StatusPath
+)
 $ErrorActionPreference = 'Stop'
-$config = Get-Content -LiteralPath $ConfigPath -Raw | ConvertFrom-Json
-$env:WSL_UTF8 = '1'
+$status = [ordered]@{ time = [DateTime]::UtcNow.ToString('o'); ok = $true; action = 'none'; address = $null; errors = @() }
+function Save-Status {
+    $utf8 = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
+    [System.IO.File]::WriteAllText($StatusPath, ($status | ConvertTo-Json -Compress), $utf8)
+}
 # <Get-WslExecutable>
-$resolved = Get-WslExecutable
-if (-not $resolved) { return }
-$wsl = $resolved.path
-$netsh = Join-Path -Path $env:SystemRoot -ChildPath 'System32\netsh.exe'
-$running = @(& $wsl --list --quiet --running 2>$null | ForEach-Object { ($_ -replace "`0", '').Trim() })
-if ($running -notcontains $config.distribution) { return }
-$addresses = (& $wsl --distribution $config.distribution --exec hostname -I 2>$null) -join ' '
-$address = @($addresses -split '\s+' | Where-Object { $_ -match '^\d{1,3}(\.\d{1,3}){3}$' })[0]
-if (-not $address) { return }
-$base = 'HKLM:\SYSTEM\CurrentControlSet\Services\PortProxy'
-foreach ($rule in $config.rules) {
-    $key = Get-Item -LiteralPath (Join-Path -Path $base -ChildPath "$($rule.family)\tcp") -ErrorAction SilentlyContinue
-    $current = $null
-    if ($key) { $current = $key.GetValue(('{0}/{1}' -f $rule.listen_address, $rule.listen_port)) }
-    if ($current -ne ('{0}/{1}' -f $address, $rule.connect_port)) {
-        $arguments = @(
-            "listenport=$($rule.listen_port)", "listenaddress=$($rule.listen_address)",
-            "connectport=$($rule.connect_port)", "connectaddress=$address", 'protocol=tcp')
-        & $netsh interface portproxy set $rule.family @arguments | Out-Null
+# <Invoke-Native>
+try {
+    $config = Get-Content -LiteralPath $ConfigPath -Raw | ConvertFrom-Json
+    $env:WSL_UTF8 = '1'
+    $env:WSL_DISABLE_WARNINGS = '1'
+    $resolved = Get-WslExecutable
+    if (-not $resolved) { throw 'wsl.exe was not found' }
+    $wsl = $resolved.path
+    $netsh = Join-Path -Path $env:SystemRoot -ChildPath 'System32\netsh.exe'
+    $list = Invoke-Native -FilePath $wsl -Arguments @('--list', '--quiet', '--running')
+    if ($list.rc -ne 0) { throw "wsl.exe --list --quiet --running failed ($($list.rc)): $($list.text)" }
+    $running = @($list.lines | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    if ($running -notcontains $config.distribution) {
+        $status.action = 'distribution not running'
+    }
+    else {
+        $probe = Invoke-Native -FilePath $wsl -Arguments @('--distribution', $config.distribution, '--exec', 'hostname', '-I')
+        if ($probe.rc -ne 0) { throw "hostname -I in $($config.distribution) failed ($($probe.rc)): $($probe.text)" }
+        $address = @(($probe.lines -join ' ') -split '\s+' | Where-Object { $_ -match '^\d{1,3}(\.\d{1,3}){3}$' })[0]
+        if (-not $address) { throw "hostname -I in $($config.distribution) gave no IPv4 address: $($probe.text)" }
+        $status.address = $address
+        $base = 'HKLM:\SYSTEM\CurrentControlSet\Services\PortProxy'
+        $errors = New-Object -TypeName System.Collections.Generic.List[string]
+        $updated = 0
+        foreach ($rule in $config.rules) {
+            $key = Get-Item -LiteralPath (Join-Path -Path $base -ChildPath "$($rule.family)\tcp") -ErrorAction SilentlyContinue
+            $current = $null
+            if ($key) { $current = $key.GetValue(('{0}/{1}' -f $rule.listen_address, $rule.listen_port)) }
+            if ($current -eq ('{0}/{1}' -f $address, $rule.connect_port)) { continue }
+            # '*' is how a rule without listenaddress is stored; netsh takes no '*' for it.
+            $arguments = @('interface', 'portproxy', 'set', [string]$rule.family, "listenport=$($rule.listen_port)")
+            if ($rule.listen_address -ne '*') { $arguments += "listenaddress=$($rule.listen_address)" }
+            $arguments += @("connectport=$($rule.connect_port)", "connectaddress=$address", 'protocol=tcp')
+            $run = Invoke-Native -FilePath $netsh -Arguments $arguments
+            if ($run.rc -ne 0) { $errors.Add("netsh $($arguments -join ' ') failed ($($run.rc)): $($run.text)") }
+            else { $updated++ }
+        }
+        $status.action = "$updated rule(s) re-pointed"
+        if ($errors.Count) { $status.ok = $false; $status.errors = @($errors) }
     }
 }
+catch {
+    $status.ok = $false
+    $status.errors = @([string]$_.Exception.Message)
+}
+Save-Status
 """)
 
 # Hyper-V firewall VM settings for one VM creator, from the persistent (configured) store and the

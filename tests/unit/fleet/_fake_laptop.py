@@ -147,7 +147,7 @@ def create_laptop(root, laptop, guest, wslconfig=None, wsl_conf=None, policies=N
             "policies": dict(policies or {}),
             "hyperv_setting": None, "hyperv_rules": copy.deepcopy(hyperv_rules or []),
             "portproxy": {"v4tov4": {}, "v4tov6": {}, "v6tov4": {}, "v6tov6": {}},
-            "portproxy_sync": {"task": None, "script": None, "config": None},
+            "portproxy_sync": {"task": None, "script": None, "config": None, "sync_status": None},
             "vm": {"running": True, "mode": None},
             "distributions": {DISTRIBUTION: {"running": True, "busy": busy, "wsl_conf_changed_while_running": False}},
             "shutdowns": 0, "terminations": [], "copies": [], "jobs": [], "calls": [], "violations": [],
@@ -365,10 +365,11 @@ class FakeLaptop:
 
     def _ps_portproxy_sync_install(self, fakes, params, data):
         if params["State"] == "absent":
-            data["portproxy_sync"] = {"task": None, "script": None, "config": None}
+            data["portproxy_sync"] = {"task": None, "script": None, "config": None, "sync_status": None}
         else:
             data["portproxy_sync"] = {"task": {"user": params["User"], "state": "Ready"},
-                                      "script": params["ScriptText"], "config": params["ConfigText"]}
+                                      "script": params["ScriptText"], "config": params["ConfigText"],
+                                      "sync_status": None}
         data["events"].append("portproxy re-sync task " + params["State"])
         return None
 

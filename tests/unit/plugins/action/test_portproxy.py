@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
@@ -296,3 +297,78 @@ def test_unreadable_resync_config_is_rewritten():
 def test_delete_of_wildcard_star_rule_omits_listenaddress_in_the_script():
     from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import PORTPROXY_APPLY_PS1
     assert "if ($change.listen_address -ne '*')" in PORTPROXY_APPLY_PS1
+
+
+def _synced_read(status):
+    read = load("portproxy_read.json")
+    read["result"]["rules"]["v4tov4"]["127.0.0.1/3000"] = "172.28.176.5/3000"
+    read["result"]["task"] = {"user": "dev", "state": "Ready"}
+    read["result"]["script"] = PORTPROXY_SYNC_PS1
+    read["result"]["config"] = portproxy.sync_config_text("Ubuntu-24.04", [
+        {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 3000, "connect_port": 3000}])
+    # The status file PORTPROXY_SYNC_PS1 writes with ConvertTo-Json -Compress after each run.
+    read["result"]["sync_status"] = json.dumps(status, separators=(",", ":"))
+    return read
+
+
+def test_failing_resync_is_drift_in_check_mode_and_reinstalled_otherwise():
+    status = {"time": "2026-12-02T09:15:00.0000000Z", "ok": False, "action": "0 rule(s) re-pointed",
+              "address": "172.28.176.9", "errors": ["netsh interface portproxy set v4tov4 ... failed (1): The parameter "
+                                                    "is incorrect."]}
+    fake = host(_synced_read(status))
+    result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake, check_mode=True)
+    assert result["changed"] is True, "a re-sync that fails is drift"
+    assert "The parameter is incorrect" in result["resync_task"]["problem"]
+    assert result["resync_task"]["last_result"]["ok"] is False
+    assert fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1") == []
+
+    fake = host(_synced_read(status))
+    run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake)
+    install = fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1")[0]["parameters"]
+    assert install["State"] == "present" and install["StatusName"] == portproxy.SYNC_STATUS_NAME
+
+
+def test_succeeding_resync_is_in_line():
+    status = {"time": "2026-12-02T09:15:00.0000000Z", "ok": True, "action": "distribution not running",
+              "address": None, "errors": []}
+    fake = host(_synced_read(status))
+    result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake, check_mode=True)
+    assert result["changed"] is False and result["resync_task"]["last_result"]["ok"] is True
+
+
+def _code(script):
+    # What PowerShell runs: comment lines are not code.
+    return "\n".join(line for line in script.splitlines() if not line.strip().startswith("#"))
+
+
+def test_native_tools_never_run_under_stop_and_their_exit_codes_are_checked():
+    """PowerShell 5.1 aborts a script under ErrorActionPreference=Stop at the first stderr line of
+    a redirected native command (PowerShell/PowerShell#3996): netsh and wsl.exe go through
+    Invoke-Native, which runs them under Continue and returns rc and output."""
+    from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_scripts as scripts
+
+    native = scripts._INVOKE_NATIVE_FUNCTION
+    assert "$ErrorActionPreference = 'Continue'" in native and "rc = $LASTEXITCODE" in native
+    for name in (n for n in dir(scripts) if n.endswith("_PS1")):
+        code = _code(getattr(scripts, name).replace(native, ""))
+        assert not re.search(r"&\s*\$(netsh|wsl)\b", code), "%s runs a native tool outside Invoke-Native" % name
+        assert "2>$null" not in code and "2>&1" not in code, name
+    for name in ("PORTPROXY_APPLY_PS1", "PORTPROXY_SYNC_PS1"):
+        code = _code(getattr(scripts, name))
+        calls = code.count("= Invoke-Native ")
+        checks = len(re.findall(r"\$(run|list|probe)\.rc -ne 0", code))
+        assert calls and calls == checks, "%s: every native call's exit code is checked" % name
+
+
+def test_resync_sends_no_listenaddress_for_a_star_rule_and_records_its_result():
+    code = _code(PORTPROXY_SYNC_PS1)
+    assert "if ($rule.listen_address -ne '*') { $arguments += \"listenaddress=" in code
+    assert "Out-Null" not in code.split("Save-Status", 1)[1], "no result is thrown away"
+    assert code.rstrip().endswith("Save-Status")
+
+
+def test_resync_task_starts_without_a_console_window():
+    from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import PORTPROXY_SYNC_INSTALL_PS1
+
+    code = _code(PORTPROXY_SYNC_INSTALL_PS1)
+    assert "New-ScheduledTaskAction -Execute $conhost" in code and "'--headless powershell.exe " in code
