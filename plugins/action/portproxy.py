@@ -224,10 +224,21 @@ class ActionModule(WindowsAction):
 
         guest_rules = [r for r in desired if r["connect_address"] == WSL_TARGET]
         distribution = guest_address = account = None
+        unknown = []
         if guest_rules and args["state"] == "present":
             account, distribution, guest_address = self._resolve_guest(args, task_vars)
-            desired = [dict(r, connect_address=guest_address) if r["connect_address"] == WSL_TARGET else r
-                       for r in desired]
+            if guest_address is None:
+                # Check mode starts nothing, and the guest's address is only known from inside it: the rules
+                # that point at it keep what they have and are reported as unknown, never as drift.
+                unknown = ["%s: connect address of distribution %s not known, reading it needs `wsl --exec` "
+                           "and check mode starts nothing in WSL" % (rule_line(dict(r, connect_address="wsl")),
+                                                                     distribution) for r in guest_rules]
+                # A rule that is missing altogether is still a difference, whatever the address.
+                held = dict((rule_key(r), r) for r in current)
+                desired = [held.get(rule_key(r), r) if r["connect_address"] == WSL_TARGET else r for r in desired]
+            else:
+                desired = [dict(r, connect_address=guest_address) if r["connect_address"] == WSL_TARGET else r
+                           for r in desired]
 
         changes, after = plan(current, desired, args["state"], args["purge"])
 
@@ -252,6 +263,7 @@ class ActionModule(WindowsAction):
             distribution=distribution,
             iphlpsvc_started=need_service,
             resync_task=sync["report"],
+            unknown=unknown,
         )
         if exposed:
             self._display.warning("portproxy listens on every interface for %s; LAN clients can reach these ports "
@@ -292,6 +304,8 @@ class ActionModule(WindowsAction):
         elif distribution not in names:
             raise AnsibleActionFail("distribution %r is not registered for '%s' (registered: %s)"
                                     % (distribution, account, ", ".join(names)))
+        if self._task.check_mode:
+            return account, distribution, None
         # Starts the distribution when it is stopped: its NAT address only exists while it runs.
         probe = run_wsl(self, [["--distribution", distribution, "--exec", "hostname", "-I"]], task_vars)[0]
         address = parse_hostname_i(probe["stdout"])

@@ -120,8 +120,14 @@ class ActionModule(WindowsAction):
         info = build_info(facts, runs)
 
         info["effective_networking_mode"] = None
+        info["unknown"] = []
         info["policy_overrides"] = info["wslconfig"].get("policy_overrides", [])
-        if args["probe_effective"]:
+        if args["probe_effective"] and self._task.check_mode:
+            # wslinfo runs inside the distribution: `wsl --exec` would boot it (and the VM) from this session.
+            info["unknown"].append(
+                "effective networking mode: probing it needs `wsl --exec`, which may start the distribution and "
+                "the WSL VM, and check mode starts nothing")
+        elif args["probe_effective"]:
             distribution = args["distribution"] or info["default_distribution"]
             if not distribution:
                 raise AnsibleActionFail("probe_effective needs a distribution, and '%s' has none registered"

@@ -175,6 +175,14 @@ iphlpsvc_started:
   description: Whether the IP Helper service had to be started or enabled.
   returned: always
   type: bool
+unknown:
+  description:
+    - What could not be compared, each with the reason. In check mode the guest's NAT address of
+      C(connect_address=wsl) rules is not read (that needs C(wsl --exec), which may boot the distribution
+      and the VM); an existing rule keeps its connect address and is not reported as changed.
+  returned: always
+  type: list
+  elements: str
 resync_task:
   description:
     - The state of the re-sync scheduled task.

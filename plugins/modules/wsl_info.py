@@ -24,7 +24,9 @@ author:
   - wslfleet.networking maintainers (@wslfleet)
 options:
   probe_effective:
-    description: Read the effective networking mode from inside O(distribution). Starts it when stopped.
+    description:
+      - Read the effective networking mode from inside O(distribution). Starts it when stopped.
+      - In check mode nothing is started; the mode is then reported in RV(unknown) instead.
     type: bool
     default: false
   distribution:
@@ -120,6 +122,11 @@ wslconfig:
   description: The user's .wslconfig, its parsed settings and the effective settings.
   returned: always
   type: dict
+unknown:
+  description: What this run could not know, each with the reason (check mode never starts WSL).
+  returned: always
+  type: list
+  elements: str
 effective_networking_mode:
   description: The mode WSL reports from inside the guest, with O(probe_effective=true); else null.
   returned: always

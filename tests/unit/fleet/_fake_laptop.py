@@ -205,6 +205,7 @@ class FakeLaptop:
                 data["violations"].append("%s sent in check mode" % script)
                 return _failed("a change script ran in check mode")
             if script:
+                self.check_mode = check_mode
                 return fakes.converted(self._powershell(fakes, script, args.get("parameters") or {}, data), args)
             if module_name.endswith("win_powershell"):
                 data["violations"].append("a win_powershell script that is not a _PS1 constant")
@@ -251,6 +252,10 @@ class FakeLaptop:
 
     def _wsl(self, fakes, argv, data):
         distros = data["distributions"]
+        # Check mode (and so drift) changes nothing and starts nothing: `--exec` boots a stopped
+        # distribution and the VM, `--shutdown`/`--terminate` stop them.
+        if getattr(self, "check_mode", False) and set(argv) & {"--exec", "--shutdown", "--terminate"}:
+            data["violations"].append("wsl.exe %r in check mode" % (argv,))
         running = [n for n, d in sorted(distros.items()) if d["running"]]
         if argv == ["--version"]:
             return 0, fakes.wsl_output("wsl_version_en.utf8"), b""

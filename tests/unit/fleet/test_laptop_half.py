@@ -321,6 +321,16 @@ def test_nat_laptop_gets_portproxy_to_its_guest_and_the_re_sync_task(tmp_path):
     assert recap[LAPTOP]["changed"] == 0 and recap[GUEST]["changed"] == 0, recap
     assert fleet.state.snapshot() == before
 
+    # drift reads the rule to the guest without `wsl --exec` (Fleet.run fails on any WSL-starting or
+    # state-changing call in check mode) and does not call it drift.
+    calls_before = len(fleet.load()["calls"])
+    rc, output, recap, report = fleet.run("drift", *DRIFT)
+    assert rc == 0, output
+    assert fleet.state.snapshot() == before
+    laptop_calls = [c for c in fleet.load()["calls"][calls_before:] if c["host"] == LAPTOP]
+    assert laptop_calls and all(c["check_mode"] for c in laptop_calls)
+    assert report["hosts"][LAPTOP]["status"] == "clean", report["hosts"][LAPTOP]
+
 
 def test_restart_policy_if_idle_leaves_a_busy_laptop_running_and_names_the_pending_restart(tmp_path):
     fleet = Fleet(tmp_path, _inventory(group_vars={"wslfleet_restart_policy": "if_idle"}),

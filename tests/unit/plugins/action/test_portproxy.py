@@ -372,3 +372,16 @@ def test_resync_task_starts_without_a_console_window():
 
     code = _code(PORTPROXY_SYNC_INSTALL_PS1)
     assert "New-ScheduledTaskAction -Execute $conhost" in code and "'--headless powershell.exe " in code
+
+
+def test_check_mode_starts_nothing_and_reports_the_guest_address_as_unknown():
+    fake = host(_synced_read({"time": "2026-12-02T09:15:00.0000000Z", "ok": True, "action": "none",
+                              "address": "172.28.176.5", "errors": []}))
+    result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}, {"listen_port": 4000,
+                                                                              "connect_address": "wsl"}]},
+                 fake, check_mode=True)
+    assert [c for c in fake.wsl_calls() if "--exec" in c] == [], "no wsl --exec in check mode"
+    assert fake.calls_to("PORTPROXY_APPLY_PS1") == [] and fake.calls_to("PORTPROXY_SYNC_INSTALL_PS1") == []
+    # The existing rule is not drift; the missing one is, whatever address it would get.
+    assert result["added"] == ["v4tov4 127.0.0.1:4000 -> wsl:4000"] and result["updated"] == []
+    assert len(result["unknown"]) == 2 and "check mode starts nothing" in result["unknown"][0]

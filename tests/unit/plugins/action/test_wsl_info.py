@@ -203,3 +203,12 @@ def test_probe_without_any_distribution_fails():
     fake.wsl[LIST_Q] = (0, b"", b"")
     with pytest.raises(AnsibleActionFail, match="has none registered"):
         run({"probe_effective": True}, fake)
+
+
+def test_check_mode_probes_nothing_and_says_the_mode_is_unknown():
+    fake = host()
+    result = run({"probe_effective": True}, fake, check_mode=True)
+    assert [c for c in fake.wsl_calls() if "--exec" in c] == [], "check mode must not start the distribution"
+    assert result["effective_networking_mode"] is None
+    assert result["networking_mode_source"] == "wslconfig"
+    assert "check mode starts nothing" in result["unknown"][0]
