@@ -14,6 +14,10 @@
 from __future__ import annotations
 
 import base64
+import datetime
+import json
+import os
+import re
 import time
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
@@ -24,6 +28,7 @@ from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_ed
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONFIG
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import load_action
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import decode_wsl_output
+from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_scripts
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_scripts import WSL_EXEC_PS1
 
 display = Display()
@@ -84,10 +89,96 @@ def _module_args(script, parameters):
     return {"script": script, "parameters": parameters or {}, "error_action": "stop", "depth": RESULT_DEPTH}
 
 
+# The wslfleet.networking.record playbook sets this variable: every script result is then also
+# written there, anonymised, in the shape the replay tests load.
+RECORD_DIR_VAR = "wslfleet_record_dir"
+_SCRIPT_NAMES = dict((getattr(_windows_scripts, n), n) for n in dir(_windows_scripts) if n.endswith("_PS1"))
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_IPV6 = re.compile(r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Za-z:])")
+_SID = re.compile(r"S-1-5-21-\d+-\d+-\d+(?=-\d+)")
+
+
+def _anonymise_text(text, names):
+    for real, alias in names:
+        text = re.sub(re.escape(real), alias, text, flags=re.IGNORECASE)
+    text = _SID.sub("S-1-5-21-1000000000-2000000000-3000000000", text)
+
+    def ipv4(match):
+        octets = [int(o) for o in match.groups()]
+        if max(octets) > 255 or octets[0] in (0, 127, 255) or octets == [0, 0, 0, 0]:
+            return match.group(0)
+        # Keep the address class (it decides NAT vs LAN vs loopback), hide the host.
+        return "%d.%d.%d.%d" % (octets[0], octets[1], 0, (octets[3] * 7) % 250 + 2)
+    text = _IPV4.sub(ipv4, text)
+    return _IPV6.sub(lambda m: m.group(0) if m.group(0).lower().startswith("fe80") else "fd00::5", text)
+
+
+def anonymise(value, names):
+    """Replace user names, host names (`names`: [(real, alias)]), SIDs and addresses everywhere in a
+    result, including inside base64 fields (wsl.exe output, the .wslconfig bytes)."""
+    if isinstance(value, dict):
+        return dict((k, anonymise(v, names)) for k, v in value.items())
+    if isinstance(value, list):
+        return [anonymise(v, names) for v in value]
+    if not isinstance(value, str):
+        return value
+    try:
+        raw = base64.b64decode(value, validate=True) if len(value) >= 8 and len(value) % 4 == 0 else None
+    except ValueError:
+        raw = None
+    if raw is not None:
+        for encoding in ("utf-8", "utf-16-le"):
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+                return base64.b64encode(_anonymise_text(text, names).encode(encoding)).decode()
+    return _anonymise_text(value, names)
+
+
+def _identity_names(result):
+    """(real, alias) pairs for the account and computer a HOST_FACTS/PROFILE_PATH result names."""
+    names = []
+    account = str((result or {}).get("account") or "")
+    if "\\" in account:
+        computer, user = account.split("\\", 1)
+        names += [(computer, "LAPTOP01"), (user, "dev")]
+    return [(real, alias) for real, alias in names if real]
+
+
+def _record(task_vars, script, module_args, result):
+    directory = (task_vars or {}).get(RECORD_DIR_VAR)
+    if not directory:
+        return
+    directory = os.path.expanduser(str(directory))
+    os.makedirs(directory, exist_ok=True)
+    names_path = os.path.join(directory, ".names.json")
+    names = []
+    if os.path.exists(names_path):
+        with open(names_path, encoding="utf-8") as handle:
+            names = [tuple(n) for n in json.load(handle)]
+    new = [n for n in _identity_names(result.get("result")) if n not in names]
+    if new:
+        names += new
+        with open(names_path, "w", encoding="utf-8") as handle:
+            json.dump(names, handle)
+    name = _SCRIPT_NAMES.get(script, "UNKNOWN_PS1")
+    index = len([f for f in os.listdir(directory) if f.startswith(name)])
+    record = {"_source": "Recorded from a real laptop by the wslfleet.networking.record playbook on %s, "
+                         "anonymised (user and host names, SIDs, addresses)" % datetime.date.today().isoformat(),
+              "script": name, "depth": module_args.get("depth"),
+              "parameters": anonymise(module_args.get("parameters"), names)}
+    record.update(anonymise(dict(result), names))
+    with open(os.path.join(directory, "%s-%d.json" % (name, index)), "w", encoding="utf-8") as handle:
+        json.dump(record, handle, indent=2, sort_keys=True)
+
+
 def run_powershell(action, script, parameters, task_vars, what):
     """Run a script synchronously and return its `$Ansible.Result`."""
-    result = action._execute_module(
-        module_name=WIN_POWERSHELL, module_args=_module_args(script, parameters), task_vars=task_vars)
+    module_args = _module_args(script, parameters)
+    result = action._execute_module(module_name=WIN_POWERSHELL, module_args=module_args, task_vars=task_vars)
+    _record(task_vars, script, module_args, result)
     # An error record without `failed` is still an error: what follows must not build on it.
     if result.get("failed") or result.get("error"):
         raise_for_result(result, what)
