@@ -24,6 +24,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 from _core_compat import patch_module_args
 from ansible.playbook.play_context import PlayContext
+from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.wslfleet.networking.plugins.action.wslconfig import ActionModule as WslconfigAction
 from ansible_collections.wslfleet.networking.plugins.modules import guest_info, wsl_conf
@@ -187,6 +188,8 @@ def sha256(path):
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+CORE_REFUSES_NUL_ARGUMENTS = tuple(int(p) for p in ansible_core_version.split(".")[:2]) >= (2, 21)
+
 def make_target(tmp_path, plugin, kind, stack):
     """The path given to the plugin and the path whose bytes must not change."""
     sample = WSLCONFIG if plugin == "wslconfig" else WSL_CONF
@@ -313,6 +316,12 @@ def test_bad_input_is_refused_by_name_and_rule_and_changes_nothing(row, tmp_path
                 assert target.copies == []
         assert out["failed"] is True, out
         message = out["msg"]
+        if CORE_REFUSES_NUL_ARGUMENTS and "\x00" in path and plugin != "wslconfig":
+            # ansible-core 2.21 fails a module whose arguments hold a NUL while it logs the
+            # invocation to syslog, before the module's own check runs and can name the key.
+            assert message.startswith("Failed to log to syslog (embedded null character)"), message
+            assert sha256(watched) == before
+            return
         for word in words:
             assert word in message, (word, message)
         assert "rule" in message, message

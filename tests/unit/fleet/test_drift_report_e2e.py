@@ -158,7 +158,7 @@ def test_an_unknown_format_stops_the_run_before_any_host_and_removes_the_old_rep
     proc = _playbook(lab, str(lab / "play.yml"), "--check", "--diff", "--limit", "clean,drifted",
                      WSLFLEET_DRIFT_REPORT_FORMATS="json,yaml")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "drift_report: formats: 'yaml' is not a report format" in proc.stderr
+    assert _squash("drift_report: formats: 'yaml' is not a report format") in _squash(proc.stderr)
     assert "TASK [" not in proc.stdout, "no host may be contacted"
     assert list((lab / "report").iterdir()) == [], "the earlier run's report must not be left looking current"
     assert _snapshot(lab) == before
@@ -171,6 +171,11 @@ def test_xml_and_junit_name_the_same_report(lab):
         assert sorted(p.name for p in (lab / "report").iterdir()) == ["drift-report.json", "drift-report.xml"]
 
 
+
+def _squash(text):
+    # ansible-core before 2.19 wraps error messages at 80 columns, also inside paths at '-'.
+    return "".join(text.split())
+
 @pytest.mark.parametrize("where, cause", [("blocker", "exists and is not a directory"),
                                           ("blocker/reports", "cannot be created: Not a directory")])
 def test_an_output_dir_that_cannot_be_made_stops_the_run(lab, where, cause):
@@ -178,7 +183,7 @@ def test_an_output_dir_that_cannot_be_made_stops_the_run(lab, where, cause):
     proc = _playbook(lab, str(lab / "play.yml"), "--check", "--limit", "clean,drifted",
                      WSLFLEET_DRIFT_REPORT_DIR=str(lab / where), WSLFLEET_DRIFT_FAIL_ON_DRIFT="true")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "drift_report: output_dir %s %s" % (lab / where, cause) in proc.stderr
+    assert _squash("drift_report: output_dir %s %s" % (lab / where, cause)) in _squash(proc.stderr)
     assert "TASK [" not in proc.stdout
 
 
@@ -208,8 +213,8 @@ def test_the_drift_playbook_refuses_to_run_without_its_report(lab, enabled, caus
         playbook = str(broken / "playbooks" / "drift.yml")
     proc = _playbook(lab, playbook, "-i", _fleet_inventory(lab), **env)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert cause in proc.stdout + proc.stderr
-    assert "ANSIBLE_CALLBACKS_ENABLED=wslfleet.networking.drift_report" in proc.stdout + proc.stderr
+    assert _squash(cause) in _squash(proc.stdout + proc.stderr)
+    assert "ANSIBLE_CALLBACKS_ENABLED=wslfleet.networking.drift_report" in _squash(proc.stdout + proc.stderr)
     assert "TASK [Check against the baseline]" not in proc.stdout
     # The refusal (run once) ends the play for every host: none of them goes on to be checked.
     assert re.search(r"^clean\s+: ok=0 .* failed=1 ", proc.stdout, re.M), proc.stdout
