@@ -3,8 +3,9 @@
 
 A real PowerShell grammar (tree-sitter-powershell) parses:
   * every ``*.ps1`` / ``*.psm1`` file git knows about,
-  * every module-level Python string constant whose name ends in ``_PS1`` (how plugins keep
-    small scripts next to the code that sends them),
+  * every module-level Python string whose name ends in ``_PS1`` (how plugins keep small
+    scripts next to the code that sends them), also one assembled from shared functions at import
+    time (the module is imported to read it),
   * every ``script:`` of an ``ansible.windows.win_powershell`` task and every command of an
     ``ansible.windows.win_shell`` task in the collection's YAML.
 A text that does not parse fails the run with its origin and the line of the first error.
@@ -13,6 +14,7 @@ A text that does not parse fails the run with its origin and the line of the fir
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -54,12 +56,36 @@ def tracked_files():
 
 def python_constants(path: Path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    assembled = []
     for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id.endswith("_PS1") and isinstance(node.value.value, str):
-                    yield f"{path.relative_to(REPO)}:{node.lineno} ({target.id})", node.value.value
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if not (isinstance(target, ast.Name) and target.id.endswith("_PS1")):
+                continue
+            origin = f"{path.relative_to(REPO)}:{node.lineno} ({target.id})"
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                yield origin, node.value.value
+            else:
+                assembled.append((origin, target.id))
+    if assembled:
+        # Scripts built from shared functions at import time: only the module knows the text it sends.
+        module = _import_collection_module(path)
+        for origin, name in assembled:
+            yield origin + " assembled", getattr(module, name)
+
+
+def _import_collection_module(path: Path):
+    """Import a plugin file as Ansible does, as ansible_collections.wslfleet.networking.<path>."""
+    collections = REPO / "build" / "collections"
+    if not (collections / "ansible_collections" / "wslfleet" / "networking").exists():
+        raise SystemExit(f"pwsh-syntax: {path.relative_to(REPO)} assembles scripts at import time; "
+                         f"run `make setup` first so {collections} holds this checkout")
+    if str(collections) not in sys.path:
+        sys.path.insert(0, str(collections))
+    dotted = ".".join(path.relative_to(REPO).with_suffix("").parts)
+    return importlib.import_module("ansible_collections.wslfleet.networking." + dotted)
 
 
 def _walk_tasks(node):

@@ -50,3 +50,12 @@ def test_python_constants_and_yaml_tasks_are_collected(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     assert [text for dummy, text in check_powershell.yaml_scripts(tasks)] == ["Get-Date\n", "Get-Process"]
+
+
+def test_scripts_assembled_at_import_time_are_checked_too():
+    checked = dict(check_powershell.collect())
+    assembled = sorted(origin.split("(")[1].split(")")[0] for origin in checked if origin.endswith("assembled"))
+    assert assembled == ["PORTPROXY_APPLY_PS1", "PORTPROXY_SYNC_PS1", "WSL_EXEC_PS1"]
+    # The checked text is the one the plugins send, shared functions included.
+    sync = next(text for origin, text in checked.items() if "(PORTPROXY_SYNC_PS1)" in origin)
+    assert "function Get-WslExecutable" in sync
