@@ -173,7 +173,8 @@ class CallbackModule(CallbackBase):
 
     def _fail(self, errors):
         for error in errors:
-            self._display.error("drift_report: %s" % error)
+            # Unwrapped: the messages carry paths a user copies, and wrapping breaks them at '-'.
+            self._display.error("drift_report: %s" % error, wrap_text=False)
         # SystemExit is the one signal that passes the callback dispatcher's error handler
         # and becomes ansible-playbook's exit status.
         raise SystemExit(_drift.REPORT_ERROR_EXIT)
@@ -255,7 +256,7 @@ class CallbackModule(CallbackBase):
             message = "the report could not be written to %s: %s" % (self.output_dir, to_text(exc.strerror or exc))
             if ansible_failed:
                 # ansible-playbook already ends non-zero; its own code says more than ours.
-                self._display.error("drift_report: %s" % message)
+                self._display.error("drift_report: %s" % message, wrap_text=False)
             else:
                 self._fail([message])
         counts = report["summary"]
@@ -286,5 +287,6 @@ class CallbackModule(CallbackBase):
                           if host["restarts"] and host["status"] in ("drifted", "restart_pending"))
             failing.append("%d host(s) waiting for a restart (fail_on_pending_restart)" % waiting)
         if failing and not ansible_failed:
-            self._display.error("%s; exiting with %d" % ("; ".join(failing), self.get_option("drift_exit_code")))
+            self._display.error("%s; exiting with %d" % ("; ".join(failing), self.get_option("drift_exit_code")),
+                                wrap_text=False)
             raise SystemExit(self.get_option("drift_exit_code"))
