@@ -121,13 +121,19 @@ def test_connect_address_wsl_resolves_guest_and_installs_resync_task():
         {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 3000, "connect_port": 3000}]}
 
 
-def test_resync_task_up_to_date_is_idempotent():
+def _resync_task_installed_read():
+    """A laptop whose re-sync task is installed and current for one forwarded port."""
     read = load("portproxy_read.json")
     read["result"]["rules"]["v4tov4"]["127.0.0.1/3000"] = "172.28.176.5/3000"
     read["result"]["task"] = {"user": "dev", "state": "Ready"}
     read["result"]["script"] = PORTPROXY_SYNC_PS1
     read["result"]["config"] = portproxy.sync_config_text("Ubuntu-24.04", [
         {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 3000, "connect_port": 3000}])
+    return read
+
+
+def test_resync_task_up_to_date_is_idempotent():
+    read = _resync_task_installed_read()
     fake = host(read)
     result = run({"rules": [{"listen_port": 3000, "connect_address": "wsl"}]}, fake)
     assert result["changed"] is False
@@ -300,12 +306,7 @@ def test_delete_of_wildcard_star_rule_omits_listenaddress_in_the_script():
 
 
 def _synced_read(status):
-    read = load("portproxy_read.json")
-    read["result"]["rules"]["v4tov4"]["127.0.0.1/3000"] = "172.28.176.5/3000"
-    read["result"]["task"] = {"user": "dev", "state": "Ready"}
-    read["result"]["script"] = PORTPROXY_SYNC_PS1
-    read["result"]["config"] = portproxy.sync_config_text("Ubuntu-24.04", [
-        {"family": "v4tov4", "listen_address": "127.0.0.1", "listen_port": 3000, "connect_port": 3000}])
+    read = _resync_task_installed_read()
     # The status file PORTPROXY_SYNC_PS1 writes with ConvertTo-Json -Compress after each run.
     read["result"]["sync_status"] = json.dumps(status, separators=(",", ":"))
     return read
