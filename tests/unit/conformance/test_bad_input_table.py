@@ -190,6 +190,7 @@ def sha256(path):
 
 CORE_REFUSES_NUL_ARGUMENTS = tuple(int(p) for p in ansible_core_version.split(".")[:2]) >= (2, 21)
 
+
 def make_target(tmp_path, plugin, kind, stack):
     """The path given to the plugin and the path whose bytes must not change."""
     sample = WSLCONFIG if plugin == "wslconfig" else WSL_CONF

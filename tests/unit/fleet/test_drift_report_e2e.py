@@ -171,10 +171,10 @@ def test_xml_and_junit_name_the_same_report(lab):
         assert sorted(p.name for p in (lab / "report").iterdir()) == ["drift-report.json", "drift-report.xml"]
 
 
-
 def _squash(text):
     # ansible-core before 2.19 wraps error messages at 80 columns, also inside paths at '-'.
     return "".join(text.split())
+
 
 @pytest.mark.parametrize("where, cause", [("blocker", "exists and is not a directory"),
                                           ("blocker/reports", "cannot be created: Not a directory")])
