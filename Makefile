@@ -9,6 +9,8 @@ export PATH := $(BIN):$(PATH)
 # tree; the other collections come from the `ansible` package in .venv.
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 COLLECTION_TREE := build/ansible_collections/wslfleet/networking
+# The home directory of the non-lab gates (see `unit`); scripts/bootstrap.sh seeds it.
+TOOL_HOME := $(CURDIR)/build/home
 # Developer tooling that galaxy.yml keeps out of the tarball stays out of sanity's tree too.
 SANITY_EXCLUDE := ':!:lab' ':!:scripts' ':!:benchmarks' ':!:requirements' ':!:.ci' ':!:Makefile'
 # Scenarios run in this order; `lab` proves the lab itself before anything is tested on it.
@@ -42,21 +44,31 @@ collection-tree:
 	  | rsync -a --from0 --files-from=- ./ $(COLLECTION_TREE)/
 	@cd $(COLLECTION_TREE) && git init -q && git add -A
 
+# Unit tests, sanity and lint write nothing into the user's home: Ansible's and ansible-test's caches,
+# and the copy of the collection ansible-lint installs, go to build/home.
 unit: setup
-	$(BIN)/python -m pytest -q tests/unit
+	HOME=$(TOOL_HOME) $(BIN)/python -m pytest -q tests/unit
 
 pwsh-syntax: setup
 	$(BIN)/python scripts/check_powershell.py
 
 sanity: setup collection-tree
-	cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --color=no --python $$($(BIN)/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
+	cd $(COLLECTION_TREE) && HOME=$(TOOL_HOME) $(BIN)/ansible-test sanity --color=no --python $$($(BIN)/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
 	  $(SANITY_SKIPS)
+	@echo "=== antsibull-docs lint-collection-docs: plugin and role docs render, every reference resolves"
+	cd $(COLLECTION_TREE) && HOME=$(TOOL_HOME) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs .
 
 # ansible-lint installs the collection it lints into ~/.ansible/collections and may skip a reinstall
 # of the same version, linting a stale copy: drop our own copy first so it always sees this tree.
 lint: setup
-	rm -rf $(HOME)/.ansible/collections/ansible_collections/wslfleet/networking
-	$(BIN)/ansible-lint --profile production --offline
+	$(BIN)/ruff check .
+	$(BIN)/yamllint --strict .
+	$(BIN)/pre-commit validate-config .pre-commit-config.yaml
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/python scripts/check_changelog_fragments.py
+	rm -rf $(TOOL_HOME)/.ansible/collections/ansible_collections/wslfleet/networking
+	HOME=$(TOOL_HOME) $(BIN)/ansible-lint --profile production --offline
 
 build-check: setup
 	scripts/build-check.sh
@@ -73,9 +85,9 @@ matrix: $(addprefix matrix-,$(MATRIX_VERSIONS))
 matrix-%: setup collection-tree
 	@scripts/bootstrap.sh --ansible $*
 	@echo "=== ansible-core $*: unit tests"
-	PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH build/venvs/ansible-$*/bin/python -m pytest -q tests/unit
+	HOME=$(TOOL_HOME) PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH build/venvs/ansible-$*/bin/python -m pytest -q tests/unit
 	@echo "=== ansible-core $*: ansible-test sanity"
-	cd $(COLLECTION_TREE) && PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH ansible-test sanity --color=no \
+	cd $(COLLECTION_TREE) && HOME=$(TOOL_HOME) PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH ansible-test sanity --color=no \
 	  --python $$($(CURDIR)/build/venvs/ansible-$*/bin/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \
 	  $(SANITY_SKIPS)
 	@set -e; for s in $(MATRIX_SCENARIOS); do \

@@ -67,13 +67,13 @@ fi
 
 # ansible-test bootstraps pip in its sanity venvs with a script from a host outside the package
 # registries; hand it our stand-in under the name it looks for (each ansible-test asks for its own
-# pip version).
+# pip version), in build/home: the Makefile runs the non-lab gates with HOME there.
 seed_get_pip() {
   local pip_version cache
   pip_version=$(sed -n "s/^ *pip='\([0-9.]*\)',.*/\1/p" \
     "$1"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n1)
   [ -n "$pip_version" ] || return 0
-  cache=~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+  cache=build/home/.ansible/test/cache/get_pip_${pip_version//./_}.py
   mkdir -p "$(dirname "$cache")"
   cmp -s scripts/ansible-test-get-pip.py "$cache" 2>/dev/null || cp scripts/ansible-test-get-pip.py "$cache"
 }

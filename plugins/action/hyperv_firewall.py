@@ -16,7 +16,7 @@ from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows impor
     run_network_change,
     run_powershell,
 )
-from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import WSL_VM_CREATOR_ID
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import WSL_VM_CREATOR_ID
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import (
     normalize_creator_id,
     normalize_vm_setting,

@@ -16,6 +16,7 @@ from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows impor
     run_wsl,
     wslconfig_report,
 )
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import EFFECTIVE_NETWORKING_MODES
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import (
     is_windows11,
     supports_mirrored,
@@ -38,9 +39,6 @@ ARGUMENT_SPEC = dict(
     require_hyperv_firewall=dict(type="bool", default=False),
     require_distributions=dict(type="bool", default=False),
 )
-
-# wslinfo prints these (reference 5.1); virtioproxy was renamed consomme in WSL 2.9.
-EFFECTIVE_MODES = ("nat", "mirrored", "bridged", "none", "virtioproxy", "consomme", "wsl1")
 
 
 def build_info(facts, runs):
@@ -106,7 +104,7 @@ def parse_effective_mode(run):
     if run["rc"] != 0:
         return None
     word = run["stdout"].strip().lower()
-    return word if word in EFFECTIVE_MODES else None
+    return word if word in EFFECTIVE_NETWORKING_MODES else None
 
 
 class ActionModule(WindowsAction):

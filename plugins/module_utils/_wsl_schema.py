@@ -20,6 +20,11 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import (
+    MIRRORED_MIN_TEXT,
+    WINDOWS11_FIRST_BUILD,
+)
+
 
 def same_name(a, b):
     """WSL compares section and key names (and enum values) with strcasecmp: ASCII, any case."""
@@ -43,15 +48,6 @@ _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 
 WSLCONFIG = "wslconfig"
 WSLCONF = "wsl.conf"
-
-# Windows versions (reference 1.7). The numbers decide (plugin_utils/_windows_facts.py); the key
-# descriptions below are written from the same numbers.
-# Windows 11 starts at build 22000; Windows 10 builds are below it.
-WINDOWS11_FIRST_BUILD = 22000
-# Mirrored networking and the Hyper-V firewall need Windows 11 22H2 build 22621.2428 (KB5031354)
-# or 23H2 (22631) and later.
-MIRRORED_MIN_BUILD = 22621
-MIRRORED_MIN_UBR = 2428
 
 
 def windows_profile_in_guest(mount_root, user):
@@ -556,7 +552,7 @@ _Z = SizeType()
 _I = IntType()
 _MS = IntType(minimum=0)
 _W11 = "Windows 11 (build %d)" % WINDOWS11_FIRST_BUILD
-_W11_22H2 = "Windows 11 22H2 (build %d.%d)" % (MIRRORED_MIN_BUILD, MIRRORED_MIN_UBR)
+_W11_22H2 = MIRRORED_MIN_TEXT
 _EXP = ("experimental",)
 
 NETWORKING_MODES = ("none", "nat", "bridged", "mirrored", "virtioproxy", "consomme")
@@ -659,9 +655,9 @@ WSLCONFIG_POLICIES = (
            description="0 = nested virtualization stays off."),
     Policy("DefaultNetworkingMode", (), description="Default mode: 0 none, 1 nat, 2 bridged (rejected), "
                                                     "3 mirrored, 4 consomme."),
-    Policy("AllowDebugShell", ()),
+    Policy("AllowDebugShell", (), description="0 = the WSL debug shell cannot be opened."),
     Policy("AllowWSL", (), description="0 = WSL is disabled on this machine."),
-    Policy("AllowWSL1", ()),
+    Policy("AllowWSL1", (), description="0 = WSL 1 distributions cannot run."),
 )
 
 # DefaultNetworkingMode DWORD -> networkingMode (2 = bridged is rejected as a default by WSL).

@@ -25,6 +25,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_config_edit import ConfigEditError, read_config
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import MIRRORED_MIN_TEXT, WSL_MIN_TEXT
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import WSLCONFIG
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._action_io import load_action
 from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_parsers import decode_wsl_output
@@ -41,11 +42,11 @@ _ELEVATION_FIX = (
     "with become_method: ansible.builtin.runas")
 _HYPERV_FIX = (
     "the Hyper-V firewall cmdlets (NetSecurity *-NetFirewallHyperV*) are missing, so this host runs "
-    "Windows 10 or a Windows 11 build before 22H2 22621.2428. Fix: update the host to Windows 11 "
-    "22H2 with KB5031354 or later (23H2+ works), or leave the Hyper-V firewall out for this host")
+    "Windows 10 or a Windows 11 build before %s. Fix: install the latest Windows updates (23H2 and "
+    "later have them), or leave the Hyper-V firewall out for this host" % MIRRORED_MIN_TEXT)
 _NO_WSL_FIX = (
     "wsl.exe was not found on the Windows host. Fix: install WSL from the Store package "
-    "(`wsl --install --no-distribution`) and WSL 2.0 or later")
+    "(`wsl --install --no-distribution`) and WSL %s or later" % WSL_MIN_TEXT)
 
 # Our scripts throw these fixed tokens; the host's display language cannot change them.
 _TOKENS = {
@@ -301,19 +302,19 @@ def prerequisite_problems(info, networking_mode=None, hyperv_firewall=False, dis
     build = "%s.%s" % (windows.get("build"), windows.get("ubr"))
     wsl = info.get("wsl") or {}
     if not wsl.get("version"):
-        problems.append("WSL from the Store (2.0 or later) is not installed; `wsl --version` is not understood. "
-                        "Fix: run `wsl --update` (or `wsl --install --no-distribution`) as the user")
+        problems.append("WSL from the Store (%s or later) is not installed; `wsl --version` is not understood. "
+                        "Fix: run `wsl --update` (or `wsl --install --no-distribution`) as the user" % WSL_MIN_TEXT)
     elif not wsl.get("supported"):
-        problems.append("WSL %s is older than 2.0, which the networking settings need. Fix: run `wsl --update`"
-                        % wsl["version"])
+        problems.append("WSL %s is older than %s, which the networking settings need. Fix: run `wsl --update`"
+                        % (wsl["version"], WSL_MIN_TEXT))
     wants_new_features = networking_mode == "mirrored" or hyperv_firewall
     support = info.get("support") or {}
     if wants_new_features and not windows.get("is_windows11"):
-        problems.append("Windows build %s is Windows 10; mirrored networking and the Hyper-V firewall need Windows 11 "
-                        "22H2 or later. Fix: upgrade the laptop, or keep it on NAT mode with portproxy rules" % build)
+        problems.append("Windows build %s is Windows 10; mirrored networking and the Hyper-V firewall need %s or "
+                        "later. Fix: upgrade the laptop, or keep it on NAT mode with portproxy rules" % (build, MIRRORED_MIN_TEXT))
     elif wants_new_features and not support.get("mirrored_networking"):
-        problems.append("Windows build %s is older than 22621.2428 (Windows 11 22H2 with KB5031354); mirrored "
-                        "networking and the Hyper-V firewall need it. Fix: install the latest Windows updates" % build)
+        problems.append("Windows build %s is older than %s, which mirrored networking and the Hyper-V firewall "
+                        "need. Fix: install the latest Windows updates" % (build, MIRRORED_MIN_TEXT))
     if hyperv_firewall and windows.get("is_windows11") and not support.get("hyperv_firewall"):
         problems.append("the Hyper-V firewall is unavailable on this host (cmdlets missing or HyperVFirewallDisable=1 "
                         "under HKLM\\SYSTEM\\CurrentControlSet\\Services\\MpsSvc\\Parameters). Fix: remove that value "

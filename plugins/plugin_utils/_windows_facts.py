@@ -2,26 +2,16 @@
 # Copyright: (c) 2026, wslfleet.networking contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Version and identity facts about WSL on Windows, kept in one place.
-
-Every number here comes from the shared WSL reference (sections 1.7, 3.1 and 5.1); plugins and
-the role ask these helpers instead of repeating the numbers. The Windows builds are defined in
-module_utils/_wsl_schema.py, which also describes keys with them.
-"""
+"""Decisions about a Windows host's versions, from the facts in module_utils/_wsl_facts.py."""
 
 from __future__ import annotations
 
-# The Windows builds live with the schema, whose key descriptions quote them.
-from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import (  # noqa: F401 (re-exported)
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import (
     MIRRORED_MIN_BUILD,
     MIRRORED_MIN_UBR,
     WINDOWS11_FIRST_BUILD,
+    WSL_MIN_VERSION,
 )
-
-# The networking features (mirrored mode, DNS tunneling, firewall, autoProxy) arrived in WSL 2.0.0.
-WSL_MIN_VERSION = (2, 0, 0)
-
-WSL_VM_CREATOR_ID = "{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}"
 
 
 def version_tuple(text):

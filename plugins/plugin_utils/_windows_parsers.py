@@ -18,7 +18,7 @@ import re
 from ansible.errors import AnsibleError
 
 from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_schema import DEFAULT_NETWORKING_MODE_VALUES
-from ansible_collections.wslfleet.networking.plugins.plugin_utils._windows_facts import WSL_VM_CREATOR_ID
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import WSL_VM_CREATOR_ID
 
 
 class ParseError(AnsibleError):

@@ -60,8 +60,8 @@ def _inventory():
     local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
     return {"all": {"vars": local, "children": {
         "wsl_hosts": {"hosts": {"lap1": {}, "lap2": {}, "lap3": {}}},
-        "wsl_guests": {"hosts": {g: {"wslfleet_windows_host": l, "wslfleet_distribution": "Debian"}
-                                 for g, l in guests.items()}},
+        "wsl_guests": {"hosts": {g: {"wslfleet_windows_host": laptop, "wslfleet_distribution": "Debian"}
+                                 for g, laptop in guests.items()}},
     }}}
 
 

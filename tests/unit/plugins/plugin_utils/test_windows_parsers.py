@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.wslfleet.networking.plugins.module_utils._wsl_facts import WSL_VM_CREATOR_ID
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_facts as facts
 from ansible_collections.wslfleet.networking.plugins.plugin_utils import _windows_parsers as p
 
@@ -148,7 +149,7 @@ def test_recorded_rule_normalises_with_canonical_subnets():
     assert rule["local_ports"] == ["8000-8010"] and rule["remote_ports"] == [] and rule["local_addresses"] == []
     # Read back in mask form, compared in prefix form.
     assert rule["remote_addresses"] == ["192.168.10.0/24"]
-    assert rule["vm_creator_id"] == facts.WSL_VM_CREATOR_ID
+    assert rule["vm_creator_id"] == WSL_VM_CREATOR_ID
 
 
 @pytest.mark.parametrize("given, expected", [
@@ -170,7 +171,7 @@ def test_uncast_enum_as_win_powershell_returns_it():
 def test_vm_settings_normalise():
     names = p.normalize_vm_setting(recorded("hyperv_vm_setting_names.json")["result"]["persistent"])
     assert names == {
-        "name": facts.WSL_VM_CREATOR_ID, "enabled": True, "default_inbound_action": "block",
+        "name": WSL_VM_CREATOR_ID, "enabled": True, "default_inbound_action": "block",
         "default_outbound_action": "allow", "loopback_enabled": "notconfigured", "allow_host_policy_merge": "notconfigured"}
     assert p.normalize_vm_setting(None)["enabled"] == "notconfigured"
 
