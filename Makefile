@@ -12,7 +12,7 @@ COLLECTION_TREE := build/ansible_collections/wslfleet/networking
 # The home directory of the non-lab gates (see `unit`); scripts/bootstrap.sh seeds it.
 TOOL_HOME := $(CURDIR)/build/home
 # Developer tooling that galaxy.yml keeps out of the tarball stays out of sanity's tree too.
-SANITY_EXCLUDE := ':!:lab' ':!:scripts' ':!:benchmarks' ':!:requirements' ':!:.ci' ':!:Makefile'
+SANITY_EXCLUDE := ':!:lab' ':!:scripts' ':!:benchmarks' ':!:requirements' ':!:.ci' ':!:Makefile' ':!:ruff.toml' ':!:.pre-commit-config.yaml' ':!:.yamllint'
 # Scenarios run in this order; `lab` proves the lab itself before anything is tested on it.
 MOLECULE_SCENARIOS ?= $(shell scripts/list-scenarios.sh)
 SANITY_SKIPS = $(shell sed -e 's/#.*//' -e '/^$$/d' -e 's/^/--skip-test /' tests/sanity/skip-tests.txt)
