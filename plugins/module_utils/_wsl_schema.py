@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What WSL knows about its two config files: every key, its section, type and rules.
 
-This is the one place in the collection that holds these facts (taken from the project's
-WSL networking reference, sections 1.4-1.8 and 2.3). Everything else imports it.
+This is the one place in the collection that holds these facts, taken from WSL's own parser and
+config source (WslCoreConfig.cpp, configfile.cpp) and Microsoft's documentation of the files.
+Everything else imports it.
 
 Each key has a *value type* that knows two things:
   * ``read(raw)``: how WSL itself interprets the unescaped text it found in the file
@@ -53,7 +54,7 @@ WSLCONF = "wsl.conf"
 def windows_profile_in_guest(mount_root, user):
     """A Windows user's profile directory as a WSL guest sees it through the drive mount.
 
-    ``.wslconfig`` lives in it (reference 1.1); ``mount_root`` is the mount of the system drive
+    ``.wslconfig`` lives in it; ``mount_root`` is the mount of the system drive
     (``/mnt/c`` unless ``[automount] root`` says otherwise).
     """
     return "%s/Users/%s" % (mount_root.rstrip("/"), user)

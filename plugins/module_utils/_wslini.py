@@ -5,7 +5,7 @@
 """The one INI engine for ``.wslconfig`` and ``/etc/wsl.conf``.
 
 WSL reads both files with its own gitconfig-style parser, not with anything ``configparser``
-understands (reference section 1.3): only ``#`` comments, ``;`` lines are invalid, sections and
+understands: only ``#`` comments, ``;`` lines are invalid, sections and
 keys match case-insensitively, the first duplicate wins, ``"`` toggles quoting, backslash escapes
 and continuations, and in ``wsl.conf`` the first invalid line ends parsing.
 

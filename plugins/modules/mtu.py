@@ -20,9 +20,9 @@ description:
     bottleneck it found, and a second run changes nothing.
   - Input is validated before anything changes. Each part (the live MTU, the persisted copy) is
     compared first and only written when it differs.
-  - In WSL all distributions share one network stack (reference §6.1), so the MTU applies to all
+  - In WSL all distributions share one network stack, so the MTU applies to all
     of them; in NAT mode WSL itself may set the MTU again when the Windows host's interfaces
-    change (reference §6.2).
+    change.
 version_added: 0.1.0
 author:
   - wslfleet.networking maintainers (@wslfleet)
