@@ -45,9 +45,11 @@ collection-tree:
 	@cd $(COLLECTION_TREE) && git init -q && git add -A
 
 # Unit tests, sanity and lint write nothing into the user's home: Ansible's and ansible-test's caches,
-# and the copy of the collection ansible-lint installs, go to build/home.
+# the copy of the collection ansible-lint installs, and the temporary folders of the playbooks the unit
+# tests run (Ansible expands a remote_tmp of ~ to the user's home from the password database, not
+# from HOME) go to build/home.
 unit: setup
-	HOME=$(TOOL_HOME) $(BIN)/python -m pytest -q tests/unit
+	HOME=$(TOOL_HOME) ANSIBLE_REMOTE_TMP=$(TOOL_HOME)/.ansible/tmp $(BIN)/python -m pytest -q tests/unit
 
 pwsh-syntax: setup
 	$(BIN)/python scripts/check_powershell.py
@@ -85,7 +87,7 @@ matrix: $(addprefix matrix-,$(MATRIX_VERSIONS))
 matrix-%: setup collection-tree
 	@scripts/bootstrap.sh --ansible $*
 	@echo "=== ansible-core $*: unit tests"
-	HOME=$(TOOL_HOME) PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH build/venvs/ansible-$*/bin/python -m pytest -q tests/unit
+	HOME=$(TOOL_HOME) ANSIBLE_REMOTE_TMP=$(TOOL_HOME)/.ansible/tmp PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH build/venvs/ansible-$*/bin/python -m pytest -q tests/unit
 	@echo "=== ansible-core $*: ansible-test sanity"
 	cd $(COLLECTION_TREE) && HOME=$(TOOL_HOME) PATH=$(CURDIR)/build/venvs/ansible-$*/bin:$$PATH ansible-test sanity --color=no \
 	  --python $$($(CURDIR)/build/venvs/ansible-$*/bin/python -c "import sys; print('%d.%d' % sys.version_info[:2])") \

@@ -286,7 +286,9 @@ def resolve(program: str, repo: Path = REPO):
             return "repo", str(path)
         found = str(path) if path.exists() else None
     else:
-        search = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])
+        # The sbin folders too: the lab runs as root, whose PATH has them, while the unit tests may
+        # run as a user whose PATH does not.
+        search = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
         found = shutil.which(program, path=search)
     if found is None:
         return "missing", "not installed"
