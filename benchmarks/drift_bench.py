@@ -3,16 +3,20 @@
 # Copyright: (c) 2026, wslfleet.networking contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Drift run over 6 and 12 lab guests: `wslfleet.networking.drift` against a naive equivalent.
+"""Drift at fleet size: `wslfleet.networking.drift` against a naive equivalent and the floor.
 
 The competitor is what teams write first: one `community.general.ini_file` task per key of
 wsl.conf and .wslconfig in check mode, plus `command` tasks for the MTU, the UFW rule and the relay.
-Both run in the same lab, in the same way (same forks, same connection), one after the other; the
-script prints both wall times, the ratio (goal <= 0.5) and how each grows from 6 to 12 guests.
-`drift` reads each guest once (guest_info with the baseline); for scale it also times the other
+The floor is the cheapest thing Ansible can do to every guest: one `ansible -m ansible.builtin.ping`
+round trip. All three run in the same lab, one after the other, with the same inventory, forks and
+connection; the script prints their wall times, drift/naive (goal <= 0.5), drift/floor (goal <= 2)
+and naive/floor at each size, how each grows from the smallest size to the largest, and what the
+controller spent: CPU seconds per guest, the peak number of worker processes and the peak
+proportional memory (PSS) of the whole controller process tree, of its main process and per worker.
+`drift` reads each guest once (guest_info with the baseline); for scale it can also time the other
 method, the guest half's own tasks in check mode (`-e wslfleet_baseline_drift_method=tasks`).
 
-    sudo .venv/bin/python benchmarks/drift_bench.py [--sizes 6,12] [--repeat 3]
+    sudo .venv/bin/python benchmarks/drift_bench.py [--sizes 6,24,48] [--repeat 3] [--forks 5]
 
 Not a test: nothing here asserts a time. Needs root (the lab) and `make setup`.
 """
@@ -22,11 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -78,17 +83,107 @@ def _env(report_dir):
     return env
 
 
+class TreeSampler(threading.Thread):
+    """Peak PSS of a process and its descendants, read from /proc while it runs.
+
+    PSS (smaps_rollup) splits pages shared after fork between the processes that share them, so
+    the sum over the tree is what the controller really holds; RSS would count them once per worker.
+    """
+
+    INTERVAL = 0.05
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.root = pid
+        self.stop = threading.Event()
+        self.peak_total_kib = 0
+        self.peak_main_kib = 0
+        self.peak_workers = 0
+        self.peak_worker_kib = 0
+
+    @staticmethod
+    def _children():
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+        return parents
+
+    @staticmethod
+    def _pss_kib(pid):
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    @staticmethod
+    def _is_worker(pid):
+        # Ansible's workers are forks of the main process: same interpreter, same command line.
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                return b"ansible" in handle.read()
+        except OSError:
+            return False
+
+    def sample(self):
+        parents = self._children()
+        tree, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(parents.get(pid, ()))
+        main = self._pss_kib(self.root)
+        workers = [pid for pid in parents.get(self.root, ()) if self._is_worker(pid)]
+        worker_kib = [self._pss_kib(pid) for pid in workers]
+        total = main + sum(self._pss_kib(pid) for pid in tree[1:])
+        self.peak_total_kib = max(self.peak_total_kib, total)
+        self.peak_main_kib = max(self.peak_main_kib, main)
+        self.peak_workers = max(self.peak_workers, len(workers))
+        if worker_kib:
+            self.peak_worker_kib = max(self.peak_worker_kib, max(worker_kib))
+
+    def run(self):
+        while not self.stop.wait(self.INTERVAL):
+            self.sample()
+
+
 def _timed(argv, env):
+    """Wall time, controller CPU seconds (the run and every process it reaped) and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
     elapsed = time.monotonic() - start
+    sampler.stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 10):
-        raise SystemExit("benchmark run failed (%d): %s\n%s\n%s" % (proc.returncode, " ".join(argv), proc.stdout[-3000:],
-                                                                    proc.stderr[-3000:]))
-    return elapsed
+        raise SystemExit("benchmark run failed (%d): %s\n%s\n%s" % (proc.returncode, " ".join(argv), stdout[-3000:],
+                                                                    stderr[-3000:]))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": elapsed, "cpu": cpu, "peak_total_mib": sampler.peak_total_kib / 1024.0,
+            "peak_main_mib": sampler.peak_main_kib / 1024.0, "peak_workers": sampler.peak_workers,
+            "peak_worker_mib": sampler.peak_worker_kib / 1024.0}
 
 
-def measure(size, repeat, work, tasks_method=True):
+def _median_run(runs):
+    """The run of median wall time, so its CPU and memory belong to the time printed beside them."""
+    return sorted(runs, key=lambda run: run["wall"])[len(runs) // 2]
+
+
+def measure(size, repeat, work, forks, tasks_method=True):
     lab = "bench%d" % size
     inventory = os.path.join(work, lab, "inventory")
     os.makedirs(inventory)
@@ -100,54 +195,83 @@ def measure(size, repeat, work, tasks_method=True):
     try:
         _run(LAB + ["create", lab, "--hosts", str(size), "--topology", "nat",
                     "--inventory-link", os.path.join(inventory, "lab.yml")])
-        play = [os.path.join(BIN, "ansible-playbook"), "-i", inventory]
+        common = ["-i", inventory, "--forks", str(forks)]
+        play = [os.path.join(BIN, "ansible-playbook")] + common
+        floor = [os.path.join(BIN, "ansible"), "wsl_guests", "-m", "ansible.builtin.ping"] + common
         # The baseline in place first, and the wsl.conf restarts it leaves pending applied (the
         # lab's stand-in for `wsl --terminate`), so both measure a fleet in line with it.
         _run(play + ["wslfleet.networking.rollout"], env=env)
         for index in range(1, size + 1):
             _run(LAB + ["reboot", lab, "guest%d" % index])
-        # The naive playbook runs without the report callback: it has no report, and must not
-        # overwrite ours.
-        naive_env = dict((k, v) for k, v in env.items() if k != "ANSIBLE_CALLBACKS_ENABLED")
-        ours, theirs, tasks = [], [], []
+        # The naive playbook and the floor run without the report callback: they have no report,
+        # and must not overwrite ours.
+        plain_env = dict((k, v) for k, v in env.items() if k != "ANSIBLE_CALLBACKS_ENABLED")
+        # One ping first so every measured run finds the same warm caches (SSH control sockets,
+        # the controller's page cache).
+        _run(floor, env=plain_env)
+        runs = {"drift": [], "naive": [], "floor": [], "tasks": []}
         for _ in range(repeat):
-            ours.append(_timed(play + ["wslfleet.networking.drift"], env))
-            theirs.append(_timed(play + ["--check", "--diff", naive], naive_env))
+            runs["floor"].append(_timed(floor, plain_env))
+            runs["drift"].append(_timed(play + ["wslfleet.networking.drift"], env))
+            runs["naive"].append(_timed(play + ["--check", "--diff", naive], plain_env))
         with open(os.path.join(work, lab, "report", "drift-report.json")) as handle:
             summary = json.load(handle)["summary"]
         for _ in range(repeat if tasks_method else 0):
-            tasks.append(_timed(play + ["wslfleet.networking.drift", "-e", "wslfleet_baseline_drift_method=tasks"],
-                                env))
-        return statistics.median(ours), statistics.median(theirs), summary, statistics.median(tasks) if tasks else None
+            runs["tasks"].append(_timed(play + ["wslfleet.networking.drift", "-e",
+                                                "wslfleet_baseline_drift_method=tasks"], env))
+        result = dict((name, _median_run(values)) for name, values in runs.items() if values)
+        result["summary"] = summary
+        return result
     finally:
         _run(LAB + ["destroy", lab], check=False)
 
 
+def report_size(size, result):
+    drift, naive, floor = result["drift"], result["naive"], result["floor"]
+    summary = result["summary"]
+    lines = ["%2d guests: drift %6.1f s   naive %6.1f s   floor (ping) %6.1f s   drift/naive %.2f   "
+             "drift/floor %.2f   naive/floor %.2f   (report: %d clean, %d drifted)"
+             % (size, drift["wall"], naive["wall"], floor["wall"], drift["wall"] / naive["wall"],
+                drift["wall"] / floor["wall"], naive["wall"] / floor["wall"], summary["clean"], summary["drifted"])]
+    if "tasks" in result:
+        lines.append("           tasks method %6.1f s, drift/naive %.2f" % (
+            result["tasks"]["wall"], result["tasks"]["wall"] / naive["wall"]))
+    for name in ("drift", "naive", "floor"):
+        run = result[name]
+        lines.append("           %-5s controller CPU %.2f s per guest; peak %d workers, %.0f MiB PSS in all "
+                     "(main process %.0f MiB, largest worker %.0f MiB)"
+                     % (name, run["cpu"] / size, run["peak_workers"], run["peak_total_mib"], run["peak_main_mib"],
+                        run["peak_worker_mib"]))
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="6,12", help="guest counts, comma separated (default 6,12)")
+    parser.add_argument("--sizes", default="6,24,48", help="guest counts, comma separated (default 6,24,48)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size and tool; the median counts")
-    parser.add_argument("--skip-tasks-method", action="store_true",
-                        help="do not also time drift with wslfleet_baseline_drift_method=tasks")
+    parser.add_argument("--forks", type=int, default=5,
+                        help="forks for every run, ours, the naive one and the floor (default 5, Ansible's own)")
+    parser.add_argument("--tasks-method", action="store_true",
+                        help="also time drift with wslfleet_baseline_drift_method=tasks (slow at fleet size)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if os.geteuid() != 0:
+        raise SystemExit("drift_bench: the lab needs root")
     work = tempfile.mkdtemp(prefix="wslfleet-drift-bench-")
     results = {}
+    print("forks %d, repeat %d (medians)" % (args.forks, args.repeat))
     try:
         for size in sizes:
-            results[size] = measure(size, args.repeat, work, not args.skip_tasks_method)
-            ours, theirs, summary, tasks = results[size]
-            print("%2d guests: wslfleet.networking.drift %6.1f s   naive ini_file+command %6.1f s   ratio %.2f"
-                  "   (report: %d clean, %d drifted%s)"
-                  % (size, ours, theirs, ours / theirs, summary["clean"], summary["drifted"],
-                     "; tasks method %.1f s, ratio %.2f" % (tasks, tasks / theirs) if tasks else ""))
+            results[size] = measure(size, args.repeat, work, args.forks, args.tasks_method)
+            print(report_size(size, results[size]), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if len(sizes) >= 2:
         first, last = sizes[0], sizes[-1]
-        print("growth %d -> %d guests: drift x%.2f, naive x%.2f (hosts x%.1f)" % (
-            first, last, results[last][0] / results[first][0], results[last][1] / results[first][1], last / first))
-    print("goal: ratio <= 0.5")
+        print("growth %d -> %d guests (hosts x%.1f): drift x%.2f, naive x%.2f, floor x%.2f" % (
+            first, last, last / first, *(results[last][name]["wall"] / results[first][name]["wall"]
+                                         for name in ("drift", "naive", "floor"))))
+    print("goals: drift/naive <= 0.5, drift/floor <= 2 at every size")
 
 
 if __name__ == "__main__":
