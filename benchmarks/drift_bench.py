@@ -34,6 +34,8 @@ import tempfile
 import threading
 import time
 
+from _proc import children, descendants, pss_kib
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.path.join(REPO, ".venv", "bin")
 LAB = [sys.executable, os.path.join(REPO, "lab", "wslfleet_lab.py")]
@@ -102,31 +104,6 @@ class TreeSampler(threading.Thread):
         self.peak_worker_kib = 0
 
     @staticmethod
-    def _children():
-        parents = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % entry) as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(entry))
-        return parents
-
-    @staticmethod
-    def _pss_kib(pid):
-        try:
-            with open("/proc/%d/smaps_rollup" % pid) as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    @staticmethod
     def _is_worker(pid):
         # Ansible's workers are forks of the main process: same interpreter, same command line.
         try:
@@ -136,16 +113,10 @@ class TreeSampler(threading.Thread):
             return False
 
     def sample(self):
-        parents = self._children()
-        tree, todo = [], [self.root]
-        while todo:
-            pid = todo.pop()
-            tree.append(pid)
-            todo.extend(parents.get(pid, ()))
-        main = self._pss_kib(self.root)
-        workers = [pid for pid in parents.get(self.root, ()) if self._is_worker(pid)]
-        worker_kib = [self._pss_kib(pid) for pid in workers]
-        total = main + sum(self._pss_kib(pid) for pid in tree[1:])
+        main = pss_kib(self.root)
+        workers = [pid for pid in children(self.root) if self._is_worker(pid)]
+        worker_kib = [pss_kib(pid) for pid in workers]
+        total = main + sum(pss_kib(pid) for pid in descendants(self.root))
         self.peak_total_kib = max(self.peak_total_kib, total)
         self.peak_main_kib = max(self.peak_main_kib, main)
         self.peak_workers = max(self.peak_workers, len(workers))

@@ -38,6 +38,8 @@ import sys
 import threading
 import time
 
+from _proc import children, pss_kib, status_kib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RELAY = os.path.join(HERE, "..", "roles", "relay", "files", "wslfleet-relay")
 MIB = 1 << 20
@@ -155,9 +157,9 @@ class Path:
         """Resident memory of what serves this path: the relay's RSS, or socat's PSS summed."""
         proc = self.procs[service_port][0]
         if self.kind.startswith("relay"):
-            return _status_kib(proc.pid, "VmRSS") / 1024.0
-        pids = [proc.pid] + _children(proc.pid)
-        return sum(_pss_kib(pid) for pid in pids) / 1024.0
+            return status_kib(proc.pid, "VmRSS") / 1024.0
+        pids = [proc.pid] + children(proc.pid)
+        return sum(pss_kib(pid) for pid in pids) / 1024.0
 
     def close(self):
         for proc, _port in self.procs.values():
@@ -169,33 +171,6 @@ class Path:
                 proc.kill()
                 proc.wait(WAIT)
         self.procs.clear()
-
-
-def _status_kib(pid, field):
-    with open("/proc/%d/status" % pid, encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _pss_kib(pid):
-    try:
-        with open("/proc/%d/smaps_rollup" % pid, encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid), encoding="ascii") as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
 
 
 # ---------------------------------------------------------------------------------------------
