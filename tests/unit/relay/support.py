@@ -245,9 +245,13 @@ class RelayProcess:
 
     def wait_exit(self, timeout=WAIT):
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             raise AssertionError("relay did not exit within %ss; log:\n%s" % (timeout, self.log))
+        # The process can be gone before the reader has taken its last lines from the pipe: wait
+        # for the reader's end of file, or a test reading the log right after exit misses them.
+        self._reader.join(timeout)
+        return code
 
     def stop(self):
         if self.proc.poll() is None:
